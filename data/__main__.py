@@ -1,0 +1,125 @@
+"""Command line for administrators and automation: python -m data import|history|rollback|template|sample."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from data import store
+from data.config import db_path, load_units
+from data.importer import Upload
+from data.schema import TEMPLATES
+
+
+class ChineseParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"参数错误：{message}\n")
+        sys.exit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = ChineseParser(prog="python -m data", description="法治指标看板：数据导入与管理")
+    p.add_argument("--db", help="数据库文件路径（默认取环境变量 FAZHI_DB）")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=ChineseParser)
+    imp = sub.add_parser("import", help="导入一个或多个报表文件（全部通过才写入）")
+    imp.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    imp.add_argument("--user", default="cli", help="记录在上传日志中的用户名")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    his = sub.add_parser("history", help="列出上传记录")
+    his.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    rb = sub.add_parser("rollback", help="撤销一次上传，恢复它替换掉的数据")
+    rb.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    rb.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    tpl = sub.add_parser("template", help="生成空白填报模板")
+    tpl.add_argument("name", choices=list(TEMPLATES), metavar="NAME")
+    tpl.add_argument("--out", required=True, metavar="FILE")
+    sam = sub.add_parser("sample", help="载入 2025 年示例数据（--remove 删除）")
+    sam.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    sam.add_argument("--remove", action="store_true", help="删除全部示例数据")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = getattr(args, "db_sub", None) or args.db
+    try:
+        return COMMANDS[args.command](args, db)
+    except store.StoreBusy as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+
+
+def cmd_import(args, db) -> int:
+    uploads = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"文件「{name}」不存在", file=sys.stderr)
+            return 2
+        uploads.append(Upload(path.name, path.read_bytes()))
+    result = store.import_files(uploads, db, user=args.user)
+    for note in result.notes:
+        print(f"提示：{note}")
+    if not result.ok:
+        for problem in result.problems:
+            print(problem.line())
+        print(f"导入被拒绝：共 {len(result.problems)} 处问题，未写入任何数据。", file=sys.stderr)
+        return 1
+    print(f"导入成功（上传编号 {result.upload_id}）：新增 {result.added} 行，替换 {result.replaced} 行，"
+          f"未变化 {result.unchanged} 行。数据库：{db_path(db)}")
+    return 0
+
+
+def cmd_history(args, db) -> int:
+    frame = store.history(db)
+    if frame.empty:
+        print("还没有上传记录。")
+        return 0
+    for r in frame.itertuples():
+        state = f"（已于 {r.rolled_back_at:%Y-%m-%d %H:%M} 撤销）" if r.rolled_back_at is not None and str(r.rolled_back_at) != "NaT" else ""
+        tag = "［示例］" if r.sample else ""
+        print(f"{r.id}\t{r.uploaded_at:%Y-%m-%d %H:%M}\t{r.user_name}\t{tag}{r.files}\t新增 {r.rows_added} 替换 {r.rows_replaced} "
+              f"未变 {r.rows_unchanged}{state}\tSHA-256 {r.sha256}")
+    return 0
+
+
+def cmd_rollback(args, db) -> int:
+    try:
+        done = store.rollback(args.upload_id, db)
+    except store.RollbackRefused as e:
+        print(f"无法撤销：{e}", file=sys.stderr)
+        return 1
+    print(f"已撤销第{done['upload_id']}次上传：移除 {done['removed']} 行，恢复 {done['restored']} 行。")
+    return 0
+
+
+def cmd_template(args, db) -> int:
+    from data.template_xlsx import write_template
+
+    write_template(args.name, args.out)
+    print(f"已生成模板「{TEMPLATES[args.name].title}」：{args.out}")
+    return 0
+
+
+def cmd_sample(args, db) -> int:
+    if args.remove:
+        n = store.remove_sample(db)
+        print(f"已删除示例数据（{n} 次示例上传）。")
+        return 0
+    from data.sample import load_sample
+
+    result = load_sample(db)
+    if not result.ok:
+        for problem in result.problems:
+            print(problem.line())
+        return 1
+    print(f"已载入 2025 年示例数据：新增 {result.added} 行，替换 {result.replaced} 行。")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "history": cmd_history, "rollback": cmd_rollback,
+            "template": cmd_template, "sample": cmd_sample}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,625 @@
+"""Read uploaded report files, recognise the template of each sheet, validate every cell.
+
+The one place where messy spreadsheet cells become typed fields (STYLE 5, 6). It never
+writes: it returns the parsed batches and every problem found, each naming file, sheet,
+row, column and value in Chinese.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import pandas as pd
+import python_calamine
+
+from data.config import Unit, Units, fold
+from data.schema import TEMPLATES, Column, Template
+
+ACCEPTED = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+ACCEPTED_TEXT = "、".join(ACCEPTED)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 30
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # an .xlsx inflating past this is a zip bomb
+MAX_ZIP_RATIO = 200
+MAX_CELLS = 5_000_000
+HEADER_SCAN_ROWS = 30
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合计:", "总计:", "小计:"})
+FOOTER_PREFIXES = ("填报人", "审核人", "填报日期", "制表人", "制表", "负责人", "单位负责人", "联系电话", "注:", "说明:", "备注:")
+_UNIT_SUFFIX = re.compile(r"[(][^()]*[)]$")
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+)
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an upload is rejected, addressed like a clerk would look for it."""
+
+    file: str
+    reason: str
+    fix: str = ""
+    sheet: str | None = None
+    row: int | None = None  # as Excel shows it (1-based)
+    column: str | None = None  # letter and header as the file wrote it
+    value: str | None = None
+
+    def line(self) -> str:
+        where = [f"文件「{self.file}」"]
+        if self.sheet is not None:
+            where.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.column is not None:
+            where.append(f"{self.column}列")
+        text = "，".join(where) + "："
+        if self.value is not None:
+            text += f"值“{self.value}”"
+        text += self.reason
+        if self.fix:
+            text += f"。{self.fix}"
+        return text + ("" if text.endswith("。") else "。")
+
+
+@dataclass
+class Batch:
+    """The validated rows of one template found on one sheet."""
+
+    file: str
+    sheet: str
+    template: Template
+    frame: pd.DataFrame  # one column per template field, NULL for blanks and absent columns
+    rows: list[int]  # Excel row number of each frame row
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column label in the file
+
+
+@dataclass
+class Upload:
+    name: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        return PurePath(self.name).suffix.lower()
+
+
+@dataclass
+class Parsed:
+    batches: list[Batch]
+    problems: list[Problem]
+    notes: list[str]  # sheets skipped because they hold no template, and the like
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Bad(Exception):
+    """A cell value that does not fit its column."""
+
+    def __init__(self, reason: str, fix: str = ""):
+        super().__init__(reason)
+        self.reason, self.fix = reason, fix
+
+
+def norm_header(text: object) -> str:
+    """A header cell as compared: white space and line breaks removed, full-width folded, unit suffix dropped."""
+    if not isinstance(text, str):
+        return ""
+    key = fold(text)
+    return _UNIT_SUFFIX.sub("", key)
+
+
+_HEADERS = {t.name: {norm_header(c.header): c for c in t.columns} for t in TEMPLATES.values()}
+
+
+def col_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def show(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+# --- cell parsers: one per Column.kind; each returns the typed value or raises Bad -------------
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool):
+        raise Bad("不是数字", "请填写阿拉伯数字")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = fold(value)
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    if isinstance(value, str) and value.strip().startswith("#"):
+        raise Bad("是公式错误值", "请修正公式或直接填写数字")
+    raise Bad("不是数字", "请填写阿拉伯数字；不适用或未统计请留空，不要填“/”“无”或文字")
+
+
+def _check_range(number: float, col: Column) -> None:
+    low, high = col.min, col.max
+    too_low = low is not None and (number <= low if col.min_exclusive else number < low)
+    if too_low or (high is not None and number > high):
+        lo = "" if low is None else f"{low:g}"
+        if high is None:
+            rng = f"大于{lo}" if col.min_exclusive else f"不小于{lo}"
+        else:
+            rng = f"大于{lo}且不超过{high:g}" if col.min_exclusive else f"在{lo}到{high:g}之间"
+        raise Bad(f"超出允许范围（应{rng}）", f"请填写{rng}的数")
+
+
+def parse_int(value: object, col: Column) -> int:
+    number = _number(value)
+    if number != number or not number.is_integer():
+        raise Bad("不是整数", f"“{col.header}”应填写整数")
+    _check_range(number, col)
+    return int(number)
+
+
+def parse_number(value: object, col: Column) -> float:
+    number = _number(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise Bad("不是有效数字", "请填写阿拉伯数字")
+    _check_range(number, col)
+    return number
+
+
+def _as_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise Bad("不是有效日期", "请按 2025-03-05 的格式填写") from None
+
+
+def _match(patterns, text: str):
+    for pattern in patterns:
+        m = pattern.match(text)
+        if m:
+            return tuple(int(g) for g in m.groups())
+    return None
+
+
+def parse_month(value: object, col: Column, today: dt.date) -> dt.date:
+    fix = "请按 2025-03 的格式填写月份（也可写 2025/3、2025年3月、202503）"
+    if isinstance(value, (dt.datetime, dt.date)):
+        month = dt.date(value.year, value.month, 1)
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = fold(value) if isinstance(value, str) else str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        parts = _match(_MONTH_PATTERNS, text) if text else None
+        if parts is None and text:
+            date = _match(_DATE_PATTERNS, text)
+            parts = date[:2] if date else None
+        if parts is None:
+            raise Bad("不是可识别的月份", fix)
+        year, mon = parts
+        if not 1 <= mon <= 12:
+            raise Bad("月份不在1到12之间", fix)
+        month = dt.date(year, mon, 1)
+    if month.year < 2000:
+        raise Bad("年份早于2000年", fix)
+    if month > dt.date(today.year, today.month, 1):
+        raise Bad("是未来的月份", "只能填报本月及以前的月份，请检查年份和月份")
+    return month
+
+
+def parse_date(value: object, col: Column, today: dt.date) -> dt.date:
+    fix = "请按 2025-03-05 的格式填写日期（也可写 2025/3/5、2025年3月5日、20250305）"
+    if isinstance(value, dt.datetime):
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = fold(value) if isinstance(value, str) else str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        parts = _match(_DATE_PATTERNS, text) if text else None
+        if parts is None:
+            raise Bad("不是可识别的日期", fix)
+        date = _as_date(*parts)
+    if date.year < 2000:
+        raise Bad("年份早于2000年", fix)
+    if date > today:
+        raise Bad("是未来的日期", "只能登记今天及以前的培训")
+    return date
+
+
+def parse_year(value: object, col: Column, today: dt.date) -> int:
+    text = fold(value).removesuffix("年") if isinstance(value, str) else value
+    try:
+        year = parse_int(text, col)
+    except Bad:
+        raise Bad("不是有效年度", "请填写四位年度，如 2025") from None
+    if not 2000 <= year <= today.year:
+        raise Bad("年度不在2000年到今年之间", "请填写四位年度，如 2025")
+    return year
+
+
+def parse_text(value: object, col: Column) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        raise Bad("应为文字", f"请在“{col.header}”中填写文字")
+    text = " ".join(str(value).split())
+    if len(text) > 200:
+        raise Bad("文字过长（超过200字）", "请精简后再填写")
+    return text
+
+
+def parse_choice(value: object, col: Column) -> str:
+    key = fold(str(value))
+    for choice in col.choices:
+        if fold(choice) == key:
+            return choice
+    raise Bad("不是允许的选项", "请从下拉列表中选择：" + "、".join(col.choices))
+
+
+def parse_unit(value: object, col: Column, template: Template, units: Units) -> Unit:
+    name = str(value)
+    found = units.match(name, template.unit_kind)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        towns = "、".join(units.townships[u.township] + u.name for u in found)
+        raise Bad(f"与多个单位同名（{towns}）", "请联系管理员在单位配置中区分")
+    other = units.match(name, None)
+    if other and template.unit_kind == "village":
+        raise Bad("是镇直单位，不是村", "镇直单位请使用“镇直单位法治工作月报”模板填报")
+    if other and template.unit_kind == "department":
+        raise Bad("是村，不是镇直单位", "村请使用“村级法治工作月报”模板填报")
+    kind = {"village": "村", "department": "镇直单位"}.get(template.unit_kind or "", "单位")
+    names = "、".join(u.name for u in units.of_kind(template.unit_kind))
+    raise Bad(f"不是已配置的{kind}", f"请填写已配置的名称之一：{names}；如确为新单位，请联系管理员添加")
+
+
+# --- reading files into sheets of cells -----------------------------------------------------
+
+
+class Unreadable(Exception):
+    def __init__(self, reason: str, fix: str = ""):
+        super().__init__(reason)
+        self.reason, self.fix = reason, fix
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Unreadable("文件已损坏，无法打开", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传") from None
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if len(infos) > 10_000 or total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        raise Unreadable("文件解压后异常庞大，疑似恶意文件，已拒绝", "请上传正常导出的报表文件")
+
+
+def _decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Unreadable("文本编码无法识别", "请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 .xlsx")
+
+
+def read_sheets(upload: Upload) -> list[tuple[str, list[list]]]:
+    """Every sheet of the file as rows of raw cell values, Excel-addressed from A1."""
+    suffix = upload.suffix
+    if suffix in (".et", ".ett"):
+        raise Unreadable("是 WPS 表格专用格式（.et），无法直接读取", "请在 WPS 中“另存为” Excel 文件（.xlsx）后再上传")
+    if suffix not in ACCEPTED:
+        shown = suffix or "（无扩展名）"
+        raise Unreadable(f"文件格式“{shown}”不受支持", f"请上传以下格式之一：{ACCEPTED_TEXT}")
+    if not upload.data:
+        raise Unreadable("文件是空的（0 字节）", "请检查是否选错了文件")
+    if len(upload.data) > MAX_FILE_BYTES:
+        raise Unreadable(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限", "请删除无关工作表或拆分后上传")
+    if suffix == ".csv":
+        text = _decode_csv(upload.data)
+        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        return [(PurePath(upload.name).stem, rows)]
+    if upload.data[:4] == b"PK\x03\x04":
+        _check_zip(upload.data)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
+    except python_calamine.PasswordError:
+        raise Unreadable("文件设有打开密码，无法读取", "请取消密码保护后另存再上传") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # calamine raises its own errors and, on broken files, Rust panics
+        raise Unreadable("文件已损坏或不是有效的表格文件，无法打开", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传") from None
+    sheets = []
+    with book:
+        for meta in book.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue  # chart, dialog and macro sheets hold no report cells
+            try:
+                sheet = book.get_sheet_by_name(meta.name)
+                if sheet.total_height * max(1, sheet.total_width) > MAX_CELLS:
+                    raise Unreadable(f"工作表「{meta.name}」过大（超过 {MAX_CELLS:,} 个单元格）", "请只保留报表区域后再上传")
+                sheets.append((meta.name, sheet.to_python(skip_empty_area=False)))
+            except Unreadable:
+                raise
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:
+                raise Unreadable(f"工作表「{meta.name}」已损坏，无法读取", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传") from None
+    return sheets
+
+
+# --- recognising and validating one sheet ---------------------------------------------------
+
+
+def find_header(rows: list[list]) -> tuple[Template, int, dict[int, Column]] | None:
+    """The template whose headers best match one of the first rows, with the row and column map."""
+    best = None
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        keys = [norm_header(v) for v in row]
+        for name, headers in _HEADERS.items():
+            hits = {j: headers[k] for j, k in enumerate(keys) if k in headers}
+            distinct = len({c.field for c in hits.values()})
+            unit_hit = any(c.kind == "unit" for c in hits.values())
+            score = (unit_hit, distinct)
+            if distinct >= 2 and (best is None or score > best[0]):
+                best = (score, TEMPLATES[name], r, hits)
+    return None if best is None else best[1:]
+
+
+def _first_text(row: list) -> str:
+    for v in row:
+        if not is_blank(v):
+            return fold(v) if isinstance(v, str) else ""
+    return ""
+
+
+def parse_sheet(file: str, sheet: str, rows: list[list], units: Units, today: dt.date) -> tuple[Batch | None, list[Problem]]:
+    found = find_header(rows)
+    if found is None:
+        return None, []
+    template, header_row, hits = found
+    problems: list[Problem] = []
+
+    def problem(reason, fix="", row=None, column=None, value=None):
+        problems.append(Problem(file, reason, fix, sheet, row, column, value))
+
+    header_cells = rows[header_row]
+    labels = {j: f"{col_letter(j)}「{' '.join(str(header_cells[j]).split())}」" for j in hits}
+    by_field: dict[str, int] = {}
+    for j, col in hits.items():
+        if col.field in by_field:
+            problem(f"表头“{col.header}”出现了两次", "请删除重复的列", header_row + 1, labels[j])
+        by_field.setdefault(col.field, j)
+    missing = [c.header for c in template.columns if c.required and c.field not in by_field]
+    if missing:
+        problem(f"识别为“{template.title}”，但缺少必需的列：{'、'.join(missing)}",
+                "请使用系统下载的模板，不要删除或改名表头", header_row + 1)
+    for rule in template.rules:
+        if rule.lhs in by_field and rule.rhs not in by_field:
+            lhs, rhs = template.column(rule.lhs).header, template.column(rule.rhs).header
+            problem(f"有“{lhs}”列但没有“{rhs}”列", f"请补上“{rhs}”列", header_row + 1, labels[by_field[rule.lhs]])
+    if problems:
+        return None, problems
+
+    present = [(template.column(f), j) for f, j in by_field.items()]
+    data: dict[str, list] = {c.field: [] for c in template.columns}
+    excel_rows: list[int] = []
+    unit_j, = (j for c, j in present if c.kind == "unit")
+    id_js = [j for c, j in present if c.field in template.identity]
+    since_total: list[int] = []  # frame indexes since the last 合计 row
+
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        if all(is_blank(v) for v in row):
+            continue
+        first = _first_text(row)
+        unit_text = fold(row[unit_j]) if unit_j < len(row) and isinstance(row[unit_j], str) else ""
+        if unit_text in TOTAL_WORDS or first in TOTAL_WORDS:
+            _check_total(template, present, row, r, data, since_total, labels, problem)
+            since_total = []
+            continue
+        if first.startswith(FOOTER_PREFIXES):
+            continue
+        cells = {c.field: (row[j] if j < len(row) else None) for c, j in present}
+        if all(is_blank(row[j]) if j < len(row) else True for j in id_js):
+            if any(not is_blank(v) for v in cells.values()):
+                ids = "、".join(template.column(f).header for f in template.identity)
+                problem(f"这一行有数据，但没有填写{ids}", f"请补填{ids}，或删除这一行", r + 1)
+            continue
+        values: dict[str, object] = {}
+        row_ok = True
+        for col, j in present:
+            raw = cells[col.field]
+            if is_blank(raw):
+                values[col.field] = None
+                if col.value_required:
+                    problem(f"“{col.header}”不能为空", f"请填写{col.header}", r + 1, labels[j], "")
+                    row_ok = False
+                continue
+            try:
+                values[col.field] = _parse(raw, col, template, units, today)
+            except Bad as bad:
+                problem(bad.reason, bad.fix, r + 1, labels[j], show(raw))
+                row_ok = False
+        if not row_ok:
+            continue
+        for rule in template.rules:
+            lhs, rhs = values.get(rule.lhs), values.get(rule.rhs)
+            lcol, rcol = template.column(rule.lhs), template.column(rule.rhs)
+            if lhs is not None and rhs is None:
+                problem(f"填写了“{lcol.header}”，但“{rcol.header}”为空", f"请补填“{rcol.header}”",
+                        r + 1, labels[by_field[rule.rhs]], "")
+                row_ok = False
+            elif lhs is not None and lhs > rhs:
+                problem(f"“{lcol.header}”（{show(lhs)}）大于“{rcol.header}”（{show(rhs)}）",
+                        f"“{lcol.header}”是“{rcol.header}”的一部分，不能超过它，请核对两个数",
+                        r + 1, labels[by_field[rule.lhs]], show(lhs))
+                row_ok = False
+        for a, b in template.requires:
+            if values.get(a) is not None and values.get(b) is None:
+                acol, bcol = template.column(a), template.column(b)
+                problem(f"填写了“{acol.header}”，但“{bcol.header}”为空", f"请补填“{bcol.header}”，或把两项都留空",
+                        r + 1, labels[by_field[b]] if b in by_field else None, "")
+                row_ok = False
+        if not row_ok:
+            continue
+        for f in data:
+            data[f].append(values.get(f))
+        since_total.append(len(excel_rows))
+        excel_rows.append(r + 1)
+
+    if problems:
+        return None, problems
+    frame = _frame(template, data)
+    return Batch(file, sheet, template, frame, excel_rows, {c.field: labels[j] for c, j in present}), []
+
+
+def _parse(raw: object, col: Column, template: Template, units: Units, today: dt.date):
+    kind = col.kind
+    if kind == "int":
+        return parse_int(raw, col)
+    if kind == "number":
+        return parse_number(raw, col)
+    if kind == "unit":
+        return parse_unit(raw, col, template, units).code
+    if kind == "month":
+        return parse_month(raw, col, today)
+    if kind == "date":
+        return parse_date(raw, col, today)
+    if kind == "year":
+        return parse_year(raw, col, today)
+    if kind == "choice":
+        return parse_choice(raw, col)
+    return parse_text(raw, col)
+
+
+def _check_total(template, present, row, r, data, since, labels, problem) -> None:
+    """A 合计 row is not data; where it gives a figure, that figure must equal the sum above it."""
+    for col, j in present:
+        if not col.summable or col.kind not in ("int", "number") or j >= len(row) or is_blank(row[j]):
+            continue
+        try:
+            total = _number(row[j])
+        except Bad:
+            problem("合计行的值不是数字", "请修正合计行或删除合计行", r + 1, labels[j], show(row[j]))
+            continue
+        values = [data[col.field][i] for i in since if data[col.field][i] is not None]
+        expected = sum(values)
+        if abs(total - expected) > 1e-6:
+            problem(f"合计行与上方各行之和（{show(float(expected))}）不一致",
+                    "请核对上方各行和合计行的数字（合计行不会被导入，仅用于核对）", r + 1, labels[j], show(row[j]))
+
+
+_DTYPES = {"int": "Int64", "number": "Float64", "year": "Int64"}
+
+
+def _frame(template: Template, data: dict[str, list]) -> pd.DataFrame:
+    columns = {}
+    for col in template.columns:
+        values = data[col.field]
+        dtype = _DTYPES.get(col.kind)
+        if dtype:
+            columns[col.field] = pd.array(values, dtype=dtype)
+        elif col.kind in ("month", "date"):
+            columns[col.field] = pd.Series(values, dtype="object")
+        else:
+            columns[col.field] = pd.Series(values, dtype="object")
+    return pd.DataFrame(columns)
+
+
+def read_uploads(uploads: list[Upload], units: Units, today: dt.date | None = None) -> Parsed:
+    """Parse and validate every file; all problems of all files are collected, nothing is written."""
+    from data.config import TZ
+
+    today = today or dt.datetime.now(TZ).date()
+    batches: list[Batch] = []
+    problems: list[Problem] = []
+    notes: list[str] = []
+    if len(uploads) > MAX_FILES:
+        problems.append(Problem("（全部文件）", f"一次最多上传 {MAX_FILES} 个文件，本次选择了 {len(uploads)} 个", "请分批上传"))
+        return Parsed([], problems, notes)
+    seen_hashes: dict[str, str] = {}
+    for upload in uploads:
+        if upload.sha256 in seen_hashes and upload.data:
+            problems.append(Problem(upload.name, f"与文件「{seen_hashes[upload.sha256]}」内容完全相同", "请只上传其中一个"))
+            continue
+        seen_hashes[upload.sha256] = upload.name
+        try:
+            sheets = read_sheets(upload)
+        except Unreadable as e:
+            problems.append(Problem(upload.name, e.reason, e.fix))
+            continue
+        found = False
+        for sheet_name, rows in sheets:
+            batch, sheet_problems = parse_sheet(upload.name, sheet_name, rows, units, today)
+            problems.extend(sheet_problems)
+            if batch is not None or sheet_problems:
+                found = True
+            if batch is not None:
+                batches.append(batch)
+            elif not sheet_problems and any(any(not is_blank(v) for v in row) for row in rows):
+                notes.append(f"文件「{upload.name}」工作表「{sheet_name}」不是填报模板，已跳过")
+        if not found:
+            names = "、".join(t.title for t in TEMPLATES.values())
+            problems.append(Problem(upload.name, "没有找到任何填报模板的表头",
+                                    f"请使用系统下载的模板（{names}），表头行需包含模板中的列名"))
+    problems.extend(_duplicates(batches))
+    return Parsed(batches, problems if problems else [], notes)
+
+
+def _duplicates(batches: list[Batch]) -> list[Problem]:
+    """The same identity twice in one upload is ambiguous: which row should win?"""
+    seen: dict[tuple, tuple[Batch, int]] = {}
+    problems = []
+    for batch in batches:
+        ids = list(batch.template.identity)
+        for i, key in enumerate(batch.frame[ids].itertuples(index=False, name=None)):
+            full = (batch.template.name, *key)
+            if full in seen:
+                other, row = seen[full]
+                unit_col = batch.columns.get("unit")
+                problems.append(Problem(
+                    batch.file, f"与文件「{other.file}」工作表「{other.sheet}」第{row}行重复（同一单位、同一{'月份' if batch.template.monthly else '记录'}）",
+                    "同一次上传中每条记录只能出现一次，请删除其中一行", batch.sheet, batch.rows[i], unit_col))
+            else:
+                seen[full] = (batch, batch.rows[i])
+    return problems
