@@ -1,0 +1,1 @@
+"""What the numbers mean: the indicator catalogue, periods, one generic computation, targets."""

@@ -1,0 +1,69 @@
+"""Targets, attainment and the state words of SPEC §7, from config/assessment.toml."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from data.config import CONFIG_DIR
+from metrics.catalogue import BY_CODE
+from metrics.periods import Period
+
+OK, WARN, BAD, NONE = "达标", "预警", "未达标", "无数据"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    share: float
+    ok: float
+    warn: float
+    targets: dict[str, tuple[float, str | None]]  # code -> (value, per)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime: float) -> Assessment:
+    with open(path, "rb") as f:
+        raw = tomllib.load(f)
+    targets = {}
+    for code, entry in raw.get("targets", {}).items():
+        if code not in BY_CODE:
+            raise ValueError(f"{path}：目标中的指标代码“{code}”不存在")
+        per = entry.get("per")
+        if per not in (None, "year"):
+            raise ValueError(f"{path}：指标“{code}”的 per 只能是 \"year\" 或不填")
+        targets[code] = (float(entry["value"]), per)
+    states = raw.get("states", {})
+    return Assessment(float(raw.get("share", 0.25)), float(states.get("ok", 1.0)),
+                      float(states.get("warn", 0.9)), targets)
+
+
+def assessment(path: Path | None = None) -> Assessment:
+    path = Path(path or CONFIG_DIR / "assessment.toml")
+    return _load(path, path.stat().st_mtime)
+
+
+def target(code: str, period: Period) -> float | None:
+    """The target for this period; a yearly target is prorated by the months in the period."""
+    entry = assessment().targets.get(code)
+    if entry is None:
+        return None
+    value, per = entry
+    return value * period.months / 12 if per == "year" else value
+
+
+def attainment(code: str, value: float | None, period: Period) -> float | None:
+    """actual ÷ target (uncapped) for higher-is-better; 1 or 0 for a target of zero; None without data."""
+    goal = target(code, period)
+    if goal is None or value is None:
+        return None
+    if BY_CODE[code].direction == "zero" or goal == 0:
+        return 1.0 if value == 0 else 0.0
+    return value / goal
+
+
+def state(att: float | None) -> str:
+    if att is None:
+        return NONE
+    cfg = assessment()
+    return OK if att >= cfg.ok - 1e-9 else WARN if att >= cfg.warn - 1e-9 else BAD
