@@ -48,6 +48,9 @@ class Units:
     def of_kind(self, kind: str | None) -> list[Unit]:
         return [u for u in self.units if kind is None or u.kind == kind]
 
+    def by_code(self, code: str) -> Unit:
+        return next(u for u in self.units if u.code == code)
+
     def by_name(self, name: str) -> Unit:
         return next(u for u in self.units if u.name == name)
 

@@ -348,6 +348,14 @@ def has_sample(db=None) -> bool:
         return con.execute("SELECT count(*) FROM uploads WHERE sample AND rolled_back_at IS NULL").fetchall()[0][0] > 0
 
 
+def months_with_data(db=None) -> list[dt.date]:
+    """Months that hold at least one current monthly report, oldest first."""
+    with connect(db) as con:
+        return [r[0] for r in con.execute(
+            "SELECT month FROM village_monthly UNION SELECT month FROM department_monthly "
+            "UNION SELECT date_trunc('month', date)::DATE FROM training_ledger ORDER BY 1").fetchall()]
+
+
 def rows(template: str, first: dt.date | None = None, last: dt.date | None = None, db=None,
          with_meta: bool = False) -> pd.DataFrame:
     """Current rows of one template whose month (or date, or year) falls in [first, last]."""

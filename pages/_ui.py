@@ -1,0 +1,297 @@
+"""What every page shares: the filters, the cached figures, the chart style and the small widgets.
+
+Not a page (the underscore keeps it out of the navigation test). Caching stays here, in the UI
+(STYLE 8): every cache is keyed on the database's data version, which every upload changes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+from data import store
+from data.config import TOWN, Units, db_path, load_units
+from metrics.catalogue import BY_CODE, Indicator
+from metrics.compute import evaluate
+from metrics.format import DASH, axis_format, fmt_value, hover_format
+from metrics.periods import Period, parse_period
+from metrics.targets import BAD, NONE, OK, WARN, attainment, state, target
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies and on a washed-out projector.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+STATE_COLOR = {OK: "#009E73", WARN: "#E69F00", BAD: "#D55E00", NONE: "#8C8C8C"}
+STATE_ICON = {OK: ":material/check_circle:", WARN: ":material/warning:", BAD: ":material/cancel:", NONE: ":material/remove:"}
+STATE_BADGE = {OK: "green", WARN: "orange", BAD: "red", NONE: "gray"}
+STATE_MARK = {OK: "✔", WARN: "!", BAD: "✘", NONE: "—"}  # in charts, where material icons do not render
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "法治指标"},
+               "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    unit: str | None  # unit code, None for the whole town
+    big: bool
+
+    @property
+    def unit_name(self) -> str:
+        return TOWN if self.unit is None else units().by_code(self.unit).name
+
+
+def units() -> Units:
+    return load_units()
+
+
+def db() -> str:
+    return str(db_path())
+
+
+@st.cache_data(show_spinner=False)
+def _months(version: tuple, path: str) -> list:
+    return store.months_with_data(path)
+
+
+def months() -> list:
+    """Months with any report, oldest first."""
+    return _months(store.data_version(), db())
+
+
+@st.cache_data(show_spinner="正在计算指标…")
+def _table(labels: tuple[str, ...], version: tuple, path: str, unit_list: Units) -> pd.DataFrame:
+    return evaluate([parse_period(label) for label in labels], path, units=unit_list)
+
+
+def table(periods: list[Period]) -> pd.DataFrame:
+    """All indicators for the periods, per unit and for the town (cached until the next upload)."""
+    return _table(tuple(p.label for p in periods), store.data_version(), db(), units())
+
+
+@st.cache_data(show_spinner=False)
+def _has_sample(version: tuple, path: str) -> bool:
+    return store.has_sample(path)
+
+
+def has_sample() -> bool:
+    return _has_sample(store.data_version(), db())
+
+
+def clear_caches() -> None:
+    """After a write in this process; other processes' writes change the data version instead."""
+    st.cache_data.clear()
+
+
+# --- filters (drawn by dashboard.py in the sidebar, read by every page) ----------------------
+
+GRAINS = {"年": 12, "季度": 3, "月": 1}
+
+
+def sidebar_filters() -> Filters:
+    """The shared period picker, unit filter and projector toggle; their state survives page switches."""
+    known = months()
+    latest = known[-1] if known else dt.date.today()
+    years = sorted({m.year for m in known} | {latest.year}, reverse=True)
+    ss = st.session_state
+    if "f_big" not in ss:
+        ss.f_big = st.query_params.get("big") == "1"
+    with st.sidebar:
+        st.markdown("**查看期间**")
+        year = st.selectbox("年度", years, key="f_year", format_func=lambda y: f"{y}年")
+        grain = st.segmented_control("粒度", list(GRAINS), key="f_grain", default="季度") or "季度"
+        if grain == "季度":
+            options = [Period(dt.date(year, m, 1), 3) for m in (1, 4, 7, 10)]
+        elif grain == "月":
+            options = [Period(dt.date(year, m, 1), 1) for m in range(1, 13)]
+        else:
+            options = [Period(dt.date(year, 1, 1), 12)]
+        default = next((i for i, p in enumerate(options) if p.contains(latest)), len(options) - 1)
+        if ss.get("f_sub_grain") != (year, grain):
+            ss.f_sub_grain = (year, grain)
+            ss.f_sub = options[default].label
+        labels = [p.label for p in options]
+        if ss.get("f_sub") not in labels:
+            ss.f_sub = labels[default]
+        sub = st.selectbox("期间", labels, key="f_sub", format_func=lambda l: parse_period(l).label_zh,
+                           disabled=grain == "年")
+        names = [TOWN] + [u.name for u in units().units]
+        unit_name = st.selectbox("单位", names, key="f_unit", help="选择全镇或某个村、镇直单位")
+        big = st.toggle("投影模式（大字号）", key="f_big", help="会议投影时使用，也可在网址后加 ?big=1")
+    if big:
+        st.query_params["big"] = "1"
+    elif "big" in st.query_params:
+        del st.query_params["big"]
+    period = parse_period(sub)
+    unit = None if unit_name == TOWN else units().by_name(unit_name).code
+    return Filters(period, unit, big)
+
+
+def filters() -> Filters:
+    return st.session_state["filters"]
+
+
+# --- chart style -----------------------------------------------------------------------------
+
+
+def install_plotly_template(big: bool) -> None:
+    size = 22 if big else 15
+    pio.templates["fazhi"] = go.layout.Template(layout=go.Layout(
+        font=dict(family=FONT, size=size, color="#222"),
+        title=dict(font=dict(size=size + 4), x=0, xanchor="left"),
+        colorway=PALETTE,
+        paper_bgcolor="white", plot_bgcolor="white",
+        xaxis=dict(showgrid=False, linecolor="#888", ticks="outside"),
+        yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#bbb"),
+        legend=dict(orientation="h", y=-0.18),
+        hoverlabel=dict(font=dict(family=FONT)),
+        margin=dict(l=10, r=10, t=60, b=10),
+        separators=".,",
+    ))
+    pio.templates.default = "fazhi"
+
+
+def chart(fig: go.Figure, key: str | None = None, on_select: bool = False):
+    """Draw with our template (not Streamlit's theme), PNG export at print scale."""
+    return st.plotly_chart(fig, theme=None, config=PLOT_CONFIG, key=key, width="stretch",
+                           on_select="rerun" if on_select else "ignore",
+                           selection_mode="points" if on_select else ("points", "box", "lasso"))
+
+
+def value_text(code: str, value) -> str:
+    ind = BY_CODE[code]
+    return fmt_value(value, ind.fmt, ind.unit)
+
+
+def change_text(ind: Indicator, now, before) -> str | None:
+    """'较上期 +2.1个百分点' for rates, '+12' for counts; None when either side has no data."""
+    if now is None or before is None:
+        return None
+    diff = now - before
+    if ind.fmt == "pct":
+        return f"{diff * 100:+.1f}个百分点"
+    return f"{diff:+,.1f}" if ind.fmt == "dec1" else f"{diff:+,.0f}"
+
+
+def state_of(code: str, value, period: Period) -> str:
+    return state(attainment(code, value, period))
+
+
+def target_text(code: str, period: Period) -> str:
+    goal = target(code, period)
+    if goal is None:
+        return "无目标"
+    ind = BY_CODE[code]
+    if ind.direction == "zero":
+        return "目标 0"
+    return "目标 " + ("≥ " if ind.fmt != "pct" or goal < 1 else "") + fmt_value(goal, ind.fmt, ind.unit)
+
+
+def kpi_card(code: str, value, before, period: Period, prev_label: str) -> None:
+    """Value, target, state word with icon and colour, change from the previous period."""
+    ind = BY_CODE[code]
+    st_ = state_of(code, value, period)
+    with st.container(border=True):
+        delta = change_text(ind, value, before)
+        inverse = ind.direction == "zero"
+        st.metric(ind.name, value_text(code, value), delta=f"较{prev_label} {delta}" if delta else None,
+                  delta_color="inverse" if inverse else "normal", help=ind.definition)
+        has_target = target(code, period) is not None
+        badge = st_ if has_target else "无目标"
+        st.markdown(f":{STATE_BADGE[st_] if has_target else 'gray'}-badge[{STATE_ICON[st_] if has_target else ''} {badge}]"
+                    f" &nbsp; {target_text(code, period)}")
+
+
+def trend_figure(code: str, frame: pd.DataFrame, periods: list[Period], title: str, unit_label: str = TOWN) -> go.Figure:
+    """Quarterly (or monthly) values of one indicator with the target as a line; gaps stay gaps."""
+    ind = BY_CODE[code]
+    values = [frame.loc[(frame.period == p.label), "value"].squeeze() if (frame.period == p.label).any() else None
+              for p in periods]
+    values = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in values]
+    x = [p.label_zh.replace(f"{p.first.year}年", "") if len({q.first.year for q in periods}) == 1 else p.label_zh
+         for p in periods]
+    texts = [fmt_value(v, ind.fmt) if v is not None else "无数据" for v in values]
+    fig = go.Figure()
+    if ind.is_rate or ind.fmt == "dec1":
+        fig.add_scatter(x=x, y=values, mode="lines+markers+text", text=texts, textposition="top center",
+                        name=unit_label, line=dict(width=3), marker=dict(size=10), connectgaps=False,
+                        hovertemplate="%{x}：%{text}<extra></extra>")
+    else:
+        fig.add_bar(x=x, y=values, text=texts, textposition="outside", name=unit_label,
+                    hovertemplate="%{x}：%{text}<extra></extra>")
+    goal = target(code, periods[0]) if periods else None
+    if goal is not None:
+        fig.add_hline(y=goal, line=dict(color="#444", dash="dash", width=2),
+                      annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="top left")
+    fig.update_layout(title=title, showlegend=False, height=340)
+    fig.update_yaxes(tickformat=axis_format(ind.fmt), title=ind.unit if ind.unit != "%" else None,
+                     rangemode="tozero")
+    if ind.fmt == "pct":
+        top = max([v for v in values if v is not None] + [goal or 0, 1.0])
+        fig.update_yaxes(range=[0, top * 1.12])
+    return fig
+
+
+def units_figure(code: str, rows: pd.DataFrame, period: Period, title: str, highlight: str | None = None) -> go.Figure:
+    """One bar per unit, worst first, coloured and labelled by state; units without data say so."""
+    ind = BY_CODE[code]
+    rows = rows.copy()
+    rows["state"] = [state_of(code, v, period) for v in rows["value"]]
+    has_target = target(code, period) is not None
+    rows["sort"] = [(-1e18 if v is None else v) for v in rows["value"]]
+    rows = rows.sort_values("sort", ascending=ind.direction != "zero")
+    labels = []
+    for v, s in zip(rows["value"], rows["state"]):
+        text = fmt_value(v, ind.fmt) if v is not None else "无数据"
+        labels.append(f"{text} {STATE_MARK[s]} {s}" if has_target and v is not None else text)
+    colors = [STATE_COLOR[s] if has_target else PALETTE[0] for s in rows["state"]]
+    if highlight:
+        colors = [c if name == highlight else c + "88" for c, name in zip(colors, rows["unit_name"])]
+    fig = go.Figure(go.Bar(
+        y=rows["unit_name"], x=[0 if v is None else v for v in rows["value"]], orientation="h",
+        marker_color=colors, text=labels, textposition="outside", cliponaxis=False,
+        customdata=rows["unit"], hovertemplate="%{y}：%{text}<extra>点击查看该村</extra>"))
+    goal = target(code, period)
+    if goal is not None and ind.direction != "zero":
+        fig.add_vline(x=goal, line=dict(color="#444", dash="dash", width=2),
+                      annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="top")
+    fig.update_layout(title=title, height=max(300, 34 * len(rows) + 90), showlegend=False)
+    fig.update_xaxes(tickformat=axis_format(ind.fmt), title=None)
+    fig.update_yaxes(autorange="reversed", title=None)
+    if ind.fmt == "pct":
+        fig.update_xaxes(range=[0, 1.3])
+    return fig
+
+
+def open_village(code: str) -> None:
+    st.session_state["f_unit"] = units().by_code(code).name
+    st.switch_page("pages/villages.py")
+
+
+def selected_unit(event) -> str | None:
+    """The unit code a click on a units_figure bar selected, if any."""
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return None
+    return points[0].get("customdata") if points else None
+
+
+def sample_banner() -> None:
+    if has_sample():
+        st.info("当前数据包含 **示例数据**（虚构的 2025 年数据，用于演示）。可在“填报”页一键删除。",
+                icon=":material/science:")
+
+
+
+def frame_style(big: bool) -> None:
+    """Chinese-first typography; larger type in projector mode."""
+    size = "21px" if big else "16px"
+    st.html(f"""<style>
+    html, body, [class*="st-"] {{ font-family: {FONT}; }}
+    html {{ font-size: {size}; }}
+    [data-testid="stMetricValue"] {{ font-size: {"3.2rem" if big else "2.2rem"}; }}
+    [data-testid="stMetricLabel"] p {{ font-size: {"1.3rem" if big else "1rem"}; font-weight: 600; }}
+    </style>""")

@@ -1,0 +1,73 @@
+"""总览: which indicators are off target this period, and which villages pull them down."""
+import streamlit as st
+
+from data.config import TOWN
+from metrics.catalogue import CATALOGUE, HEADLINE
+from metrics.targets import BAD, WARN
+from pages import _ui
+
+f = _ui.filters()
+period, prev = f.period, f.period.previous()
+st.title(f"法治建设总览 · {period.label_zh}")
+
+if not _ui.months():
+    st.markdown("#### 欢迎使用法治指标看板\n"
+                "各村、镇直单位每月上传报表，看板自动核对、保存，并按村、按季度计算考核指标。"
+                "现在还没有任何数据：可以先下载模板填报、直接上传报表，或载入一年示例数据看看效果。")
+    c1, c2, c3 = st.columns(3)
+    c1.page_link("pages/upload.py", label="下载填报模板", icon=":material/download:")
+    c2.page_link("pages/upload.py", label="上传报表", icon=":material/upload_file:")
+    if c3.button("载入 2025 年示例数据", icon=":material/science:", type="primary"):
+        from data.sample import load_sample
+
+        with st.spinner("正在载入示例数据…"):
+            load_sample(_ui.db())
+        _ui.clear_caches()
+        st.rerun()
+    st.stop()
+
+_ui.sample_banner()
+table = _ui.table([period, prev])
+who = f.unit or TOWN
+now = table[(table.period == period.label) & (table.unit == who)].set_index("code")["value"]
+before = table[(table.period == prev.label) & (table.unit == who)].set_index("code")["value"]
+shown = [i for i in CATALOGUE if i.code in now.index]
+if f.unit:
+    st.caption(f"单位：{f.unit_name}（只显示适用于该单位的指标）")
+
+st.subheader("核心指标")
+headline = [i for i in shown if i.code in HEADLINE]
+for col, ind in zip(st.columns(max(1, len(headline))), headline):
+    with col:
+        _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期")
+
+year_quarters = [p for p in _ui.parse_period(str(period.first.year)).children()]
+trend = _ui.table(year_quarters)
+trend = trend[trend.unit == who]
+for col, ind in zip(st.columns(max(1, len(headline))), headline):
+    with col:
+        _ui.chart(_ui.trend_figure(ind.code, trend[trend.code == ind.code], year_quarters,
+                                   f"{ind.name}：{period.first.year}年各季度"), key=f"trend_{ind.code}")
+
+st.subheader("其他指标")
+others = [i for i in shown if i.code not in HEADLINE]
+for start in range(0, len(others), 4):
+    for col, ind in zip(st.columns(4), others[start:start + 4]):
+        with col:
+            _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期")
+
+if not f.unit:
+    off = [i for i in CATALOGUE if not i.town_only and _ui.state_of(i.code, now.get(i.code), period) in (BAD, WARN)]
+    st.subheader("未达标指标：哪些单位拉低了全镇")
+    if not off:
+        st.success("本期所有有目标的指标均已达标。", icon=":material/check_circle:")
+    for ind in off:
+        rows = table[(table.period == period.label) & (table.code == ind.code) & (table.unit != TOWN)]
+        low = rows[[(_ui.state_of(ind.code, v, period) in (BAD, WARN)) for v in rows["value"]]]
+        if low.empty:
+            continue
+        event = _ui.chart(_ui.units_figure(ind.code, low, period, f"{ind.name}未达标的单位（{len(low)} 个）"),
+                          key=f"low_{ind.code}", on_select=True)
+        picked = _ui.selected_unit(event)
+        if picked and _ui.units().by_code(picked).kind == "village":
+            _ui.open_village(picked)
