@@ -5,7 +5,7 @@ import os
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,8 +56,15 @@ class Units:
 
     def match(self, text: str, kind: str | None = None) -> list[Unit]:
         """Units whose name equals text after folding (SPEC §2); more than one means ambiguous."""
-        key = unit_key(text)
-        return [u for u in self.of_kind(kind) if unit_key(u.name) == key] if key else []
+        found = self._index.get(unit_key(text), ())
+        return [u for u in found if kind is None or u.kind == kind]
+
+    @cached_property
+    def _index(self) -> dict[str, tuple[Unit, ...]]:
+        index: dict[str, list[Unit]] = {}
+        for u in self.units:
+            index.setdefault(unit_key(u.name), []).append(u)
+        return {k: tuple(v) for k, v in index.items()}
 
 
 def fold(text: str) -> str:

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
@@ -357,7 +358,8 @@ def read_sheets(upload: Upload) -> list[tuple[str, list[list]]]:
     if suffix == ".csv":
         text = _decode_csv(upload.data)
         rows = [list(r) for r in csv.reader(io.StringIO(text))]
-        return [(PurePath(upload.name).stem, rows)]
+        width = max((len(r) for r in rows), default=0)
+        return [(PurePath(upload.name).stem, [r + [""] * (width - len(r)) for r in rows])]
     if upload.data[:4] == b"PK\x03\x04":
         _check_zip(upload.data)
     try:
@@ -413,6 +415,7 @@ def _first_text(row: list) -> str:
 
 
 def parse_sheet(file: str, sheet: str, rows: list[list], units: Units, today: dt.date) -> tuple[Batch | None, list[Problem]]:
+    """Recognise the template on one sheet and validate it column by column (fast on large sheets)."""
     found = find_header(rows)
     if found is None:
         return None, []
@@ -441,76 +444,149 @@ def parse_sheet(file: str, sheet: str, rows: list[list], units: Units, today: dt
         return None, problems
 
     present = [(template.column(f), j) for f, j in by_field.items()]
-    data: dict[str, list] = {c.field: [] for c in template.columns}
-    excel_rows: list[int] = []
-    unit_j, = (j for c, j in present if c.kind == "unit")
+    unit_j = next(j for c, j in present if c.kind == "unit")
     id_js = [j for c, j in present if c.field in template.identity]
-    since_total: list[int] = []  # frame indexes since the last 合计 row
+    data_rows, totals = _classify_rows(template, rows, header_row, unit_j, id_js, present, problem)
 
+    columns: dict[str, object] = {}
+    row_bad = np.zeros(len(data_rows), dtype=bool)
+    by_index = list(zip(*[rows[r] for r in data_rows])) if data_rows else []
+    for col, j in present:
+        values = by_index[j] if data_rows else []
+        parsed, errors = _parse_column(values, col, template, units, today)
+        for i, reason, fix in errors:
+            problem(reason, fix, data_rows[i] + 1, labels[j], "" if is_blank(values[i]) else show(values[i]))
+            row_bad[i] = True
+        columns[col.field] = parsed
+    for col in template.columns:
+        if col.field not in columns:
+            columns[col.field] = np.full(len(data_rows), np.nan) if col.kind in _NUMERIC else [None] * len(data_rows)
+
+    def rule_problem(mask, reason_of, fix, field_):
+        for i in np.flatnonzero(mask & ~row_bad):
+            reason, value = reason_of(i)
+            problem(reason, fix, data_rows[i] + 1, labels.get(by_field.get(field_)), value)
+        row_bad[mask] = True
+
+    for rule in template.rules:
+        lhs, rhs = columns[rule.lhs], columns[rule.rhs]
+        lcol, rcol = template.column(rule.lhs), template.column(rule.rhs)
+        rule_problem(~np.isnan(lhs) & np.isnan(rhs), lambda i: (f"填写了“{lcol.header}”，但“{rcol.header}”为空", ""),
+                     f"请补填“{rcol.header}”", rule.rhs)
+        with np.errstate(invalid="ignore"):
+            over = lhs > rhs
+        rule_problem(over, lambda i: (f"“{lcol.header}”（{show(lhs[i])}）大于“{rcol.header}”（{show(rhs[i])}）", show(lhs[i])),
+                     f"“{lcol.header}”是“{rcol.header}”的一部分，不能超过它，请核对两个数", rule.lhs)
+    for a, b in template.requires:
+        acol, bcol = template.column(a), template.column(b)
+        rule_problem(~np.isnan(columns[a]) & np.isnan(columns[b]),
+                     lambda i: (f"填写了“{acol.header}”，但“{bcol.header}”为空", ""),
+                     f"请补填“{bcol.header}”，或把两项都留空", b)
+    for r, upto, start in totals:
+        _check_total(present, rows[r], r, columns, start, upto, labels, problem)
+    if problems:
+        return None, problems
+    frame = _frame(template, columns)
+    return Batch(file, sheet, template, frame, [r + 1 for r in data_rows], {c.field: labels[j] for c, j in present}), []
+
+
+def _classify_rows(template, rows, header_row, unit_j, id_js, present, problem):
+    """Data rows, and 合计 rows with the span of data rows they total; blank and footer rows are skipped."""
+    data_rows: list[int] = []
+    totals: list[tuple[int, int, int]] = []  # (row, data rows before it, first data row of its span)
+    span_start = 0
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
+        unit = row[unit_j]
+        filled = True
+        for j in id_js:  # inlined: this loop runs once per row of the largest uploads
+            v = row[j]
+            if v is None or (type(v) is str and not v.strip()):
+                filled = False
+                break
+        if filled:
+            if type(unit) is str and "计" in unit and fold(unit) in TOTAL_WORDS:
+                totals.append((r, len(data_rows), span_start))
+                span_start = len(data_rows)
+            else:
+                data_rows.append(r)
+            continue
         if all(is_blank(v) for v in row):
             continue
         first = _first_text(row)
-        unit_text = fold(row[unit_j]) if unit_j < len(row) and isinstance(row[unit_j], str) else ""
-        if unit_text in TOTAL_WORDS or first in TOTAL_WORDS:
-            _check_total(template, present, row, r, data, since_total, labels, problem)
-            since_total = []
+        if first in TOTAL_WORDS or (isinstance(unit, str) and fold(unit) in TOTAL_WORDS):
+            totals.append((r, len(data_rows), span_start))
+            span_start = len(data_rows)
+        elif first.startswith(FOOTER_PREFIXES):
             continue
-        if first.startswith(FOOTER_PREFIXES):
-            continue
-        cells = {c.field: (row[j] if j < len(row) else None) for c, j in present}
-        if all(is_blank(row[j]) if j < len(row) else True for j in id_js):
-            if any(not is_blank(v) for v in cells.values()):
+        elif all(is_blank(row[j]) for j in id_js):
+            if any(not is_blank(row[j]) for _, j in present):
                 ids = "、".join(template.column(f).header for f in template.identity)
                 problem(f"这一行有数据，但没有填写{ids}", f"请补填{ids}，或删除这一行", r + 1)
-            continue
-        values: dict[str, object] = {}
-        row_ok = True
-        for col, j in present:
-            raw = cells[col.field]
-            if is_blank(raw):
-                values[col.field] = None
+        else:
+            data_rows.append(r)  # some identity cell is blank: the column pass reports which
+    return data_rows, totals
+
+
+_NUMERIC = ("int", "number", "year")
+_NUMBER_TYPES = (int, float)
+_NUMBER_SET = frozenset(_NUMBER_TYPES)
+
+
+def _parse_column(values: list, col: Column, template: Template, units: Units, today: dt.date):
+    """Typed values of one column and its (index, reason, fix) errors.
+
+    Numbers take a vectorised path; other kinds parse each distinct value once. Either way the
+    per-cell parsers above decide every value and word every message.
+    """
+    errors: list[tuple[int, str, str]] = []
+    n = len(values)
+    if col.kind in ("int", "number"):
+        if set(map(type, values)) <= _NUMBER_SET:  # the common case: every cell a real number
+            out, odd = np.array(values, dtype=float), []
+        else:
+            out = np.array([v if type(v) in _NUMBER_TYPES else np.nan for v in values], dtype=float)
+            odd = [i for i, v in enumerate(values) if type(v) not in _NUMBER_TYPES]
+        if len(odd) < n:
+            low_ok = (out > col.min if col.min_exclusive else out >= col.min) if col.min is not None else True
+            high_ok = out <= col.max if col.max is not None else True
+            ok = np.isnan(out) | (low_ok & high_ok & (np.floor(out) == out if col.kind == "int" else True))
+            odd += np.flatnonzero(~ok).tolist()
+        parse = parse_int if col.kind == "int" else parse_number
+        for i in odd:
+            v = values[i]
+            if is_blank(v):
+                out[i] = np.nan
                 if col.value_required:
-                    problem(f"“{col.header}”不能为空", f"请填写{col.header}", r + 1, labels[j], "")
-                    row_ok = False
+                    errors.append((i, f"“{col.header}”不能为空", f"请填写{col.header}"))
                 continue
             try:
-                values[col.field] = _parse(raw, col, template, units, today)
+                out[i] = parse(v, col)
             except Bad as bad:
-                problem(bad.reason, bad.fix, r + 1, labels[j], show(raw))
-                row_ok = False
-        if not row_ok:
+                out[i] = np.nan
+                errors.append((i, bad.reason, bad.fix))
+        return out, errors
+    memo: dict = {}
+    out = [None] * n
+    for i, v in enumerate(values):
+        if is_blank(v):
+            if col.value_required:
+                errors.append((i, f"“{col.header}”不能为空", f"请填写{col.header}"))
             continue
-        for rule in template.rules:
-            lhs, rhs = values.get(rule.lhs), values.get(rule.rhs)
-            lcol, rcol = template.column(rule.lhs), template.column(rule.rhs)
-            if lhs is not None and rhs is None:
-                problem(f"填写了“{lcol.header}”，但“{rcol.header}”为空", f"请补填“{rcol.header}”",
-                        r + 1, labels[by_field[rule.rhs]], "")
-                row_ok = False
-            elif lhs is not None and lhs > rhs:
-                problem(f"“{lcol.header}”（{show(lhs)}）大于“{rcol.header}”（{show(rhs)}）",
-                        f"“{lcol.header}”是“{rcol.header}”的一部分，不能超过它，请核对两个数",
-                        r + 1, labels[by_field[rule.lhs]], show(lhs))
-                row_ok = False
-        for a, b in template.requires:
-            if values.get(a) is not None and values.get(b) is None:
-                acol, bcol = template.column(a), template.column(b)
-                problem(f"填写了“{acol.header}”，但“{bcol.header}”为空", f"请补填“{bcol.header}”，或把两项都留空",
-                        r + 1, labels[by_field[b]] if b in by_field else None, "")
-                row_ok = False
-        if not row_ok:
-            continue
-        for f in data:
-            data[f].append(values.get(f))
-        since_total.append(len(excel_rows))
-        excel_rows.append(r + 1)
-
-    if problems:
-        return None, problems
-    frame = _frame(template, data)
-    return Batch(file, sheet, template, frame, excel_rows, {c.field: labels[j] for c, j in present}), []
+        key = (type(v), v)
+        if key not in memo:
+            try:
+                memo[key] = _parse(v, col, template, units, today)
+            except Bad as bad:
+                memo[key] = bad
+        got = memo[key]
+        if isinstance(got, Bad):
+            errors.append((i, got.reason, got.fix))
+        else:
+            out[i] = got
+    if col.kind == "year":
+        return np.array([np.nan if v is None else v for v in out], dtype=float), errors
+    return out, errors
 
 
 def _parse(raw: object, col: Column, template: Template, units: Units, today: dt.date):
@@ -532,38 +608,36 @@ def _parse(raw: object, col: Column, template: Template, units: Units, today: dt
     return parse_text(raw, col)
 
 
-def _check_total(template, present, row, r, data, since, labels, problem) -> None:
-    """A 合计 row is not data; where it gives a figure, that figure must equal the sum above it."""
+def _check_total(present, row, r, columns, start, upto, labels, problem) -> None:
+    """A 合计 row is not data; where it gives a figure, that figure must equal the sum of its span."""
     for col, j in present:
-        if not col.summable or col.kind not in ("int", "number") or j >= len(row) or is_blank(row[j]):
+        if not col.summable or col.kind not in ("int", "number") or is_blank(row[j]):
             continue
         try:
             total = _number(row[j])
         except Bad:
             problem("合计行的值不是数字", "请修正合计行或删除合计行", r + 1, labels[j], show(row[j]))
             continue
-        values = [data[col.field][i] for i in since if data[col.field][i] is not None]
-        expected = sum(values)
+        expected = float(np.nansum(columns[col.field][start:upto]))
         if abs(total - expected) > 1e-6:
-            problem(f"合计行与上方各行之和（{show(float(expected))}）不一致",
+            problem(f"合计行与上方各行之和（{show(expected)}）不一致",
                     "请核对上方各行和合计行的数字（合计行不会被导入，仅用于核对）", r + 1, labels[j], show(row[j]))
 
 
-_DTYPES = {"int": "Int64", "number": "Float64", "year": "Int64"}
-
-
-def _frame(template: Template, data: dict[str, list]) -> pd.DataFrame:
-    columns = {}
+def _frame(template: Template, columns: dict[str, object]) -> pd.DataFrame:
+    out = {}
     for col in template.columns:
-        values = data[col.field]
-        dtype = _DTYPES.get(col.kind)
-        if dtype:
-            columns[col.field] = pd.array(values, dtype=dtype)
+        values = columns[col.field]
+        if col.kind in ("int", "year"):
+            mask = np.isnan(values)
+            out[col.field] = pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int64"), mask)
+        elif col.kind == "number":
+            out[col.field] = pd.arrays.FloatingArray(np.where(np.isnan(values), 0.0, values), np.isnan(values))
         elif col.kind in ("month", "date"):
-            columns[col.field] = pd.Series(values, dtype="object")
+            out[col.field] = pd.to_datetime(pd.Series(values, dtype="object")).astype("datetime64[s]")
         else:
-            columns[col.field] = pd.Series(values, dtype="object")
-    return pd.DataFrame(columns)
+            out[col.field] = pd.Series(values, dtype="object")
+    return pd.DataFrame(out)
 
 
 def read_uploads(uploads: list[Upload], units: Units, today: dt.date | None = None) -> Parsed:
@@ -608,18 +682,23 @@ def read_uploads(uploads: list[Upload], units: Units, today: dt.date | None = No
 
 def _duplicates(batches: list[Batch]) -> list[Problem]:
     """The same identity twice in one upload is ambiguous: which row should win?"""
-    seen: dict[tuple, tuple[Batch, int]] = {}
     problems = []
-    for batch in batches:
-        ids = list(batch.template.identity)
-        for i, key in enumerate(batch.frame[ids].itertuples(index=False, name=None)):
-            full = (batch.template.name, *key)
-            if full in seen:
-                other, row = seen[full]
-                unit_col = batch.columns.get("unit")
-                problems.append(Problem(
-                    batch.file, f"与文件「{other.file}」工作表「{other.sheet}」第{row}行重复（同一单位、同一{'月份' if batch.template.monthly else '记录'}）",
-                    "同一次上传中每条记录只能出现一次，请删除其中一行", batch.sheet, batch.rows[i], unit_col))
-            else:
-                seen[full] = (batch, batch.rows[i])
+    for name in dict.fromkeys(b.template.name for b in batches):
+        group = [b for b in batches if b.template.name == name]
+        ids = list(group[0].template.identity)
+        keys = pd.concat([b.frame[ids].assign(_b=i, _r=b.rows) for i, b in enumerate(group)], ignore_index=True)
+        dup = keys.duplicated(ids, keep=False)
+        if not dup.any():
+            continue
+        first: dict[tuple, tuple[Batch, int]] = {}
+        for rec in keys[dup].itertuples(index=False):
+            key, batch, row = tuple(rec[:len(ids)]), group[rec[-2]], rec[-1]
+            if key not in first:
+                first[key] = (batch, row)
+                continue
+            other, other_row = first[key]
+            what = "月份" if batch.template.monthly else "记录"
+            problems.append(Problem(
+                batch.file, f"与文件「{other.file}」工作表「{other.sheet}」第{other_row}行重复（同一单位、同一{what}）",
+                "同一次上传中每条记录只能出现一次，请删除其中一行", batch.sheet, row, batch.columns.get("unit")))
     return problems

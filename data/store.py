@@ -76,8 +76,9 @@ def connect(db: str | os.PathLike | None = None, wait: float = BUSY_WAIT_SECONDS
                 raise StoreBusy(f"数据库文件 {path} 正被另一个程序占用（已等待 {wait:g} 秒），请稍后再试") from None
             time.sleep(0.1)
     try:
-        for statement in _DDL:
-            con.execute(statement)
+        if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'appraisal_scores'").fetchall()[0][0]:
+            for statement in _DDL:
+                con.execute(statement)
         yield con
     finally:
         con.close()
@@ -185,7 +186,7 @@ def _plan_template(con, template: Template, batches) -> list[BatchPlan]:
                                     "header": template.column(f).header,
                                     "old": None if pd.isna(old) else old, "new": None if pd.isna(new) else new})
         period_field = template.identity[1] if template.monthly else ("date" if template.name == "training_ledger" else "year")
-        periods = sorted({_period_label(v) for v in batch.frame[period_field]})
+        periods = sorted({_period_label(v) for v in batch.frame[period_field].drop_duplicates()})
         plans.append(BatchPlan(batch.file, batch.sheet, template, sorted(set(batch.frame["unit"])), periods,
                                by_status.get("added", 0), by_status.get("replaced", 0), by_status.get("unchanged", 0),
                                pd.DataFrame(changes, columns=[*template.identity, "field", "header", "old", "new"])))

@@ -67,3 +67,28 @@ def state(att: float | None) -> str:
         return NONE
     cfg = assessment()
     return OK if att >= cfg.ok - 1e-9 else WARN if att >= cfg.warn - 1e-9 else BAD
+
+
+def annotate(table, period: Period):
+    """Add attainment (uncapped) and state columns to rows of compute.evaluate for one period."""
+    out = table.copy()
+    out["attainment"] = [attainment(c, v, period) for c, v in zip(out["code"], out["value"])]
+    out["state"] = [state(a) for a in out["attainment"]]
+    return out
+
+
+def rank(table, period: Period, codes: list[str]):
+    """Units ranked by mean attainment (each capped at 100%) over the given indicators with a target.
+
+    A unit is ranked on the indicators it has data for; how many that is travels with the rank,
+    so that a unit with gaps is visibly not compared like for like.
+    """
+    rows = annotate(table[table["code"].isin(codes)], period)
+    rows = rows[rows["attainment"].notna()]
+    rows["capped"] = rows["attainment"].clip(upper=1.0)
+    rows["met"] = rows["state"] == OK
+    out = rows.groupby(["unit", "unit_name"], as_index=False).agg(
+        score=("capped", "mean"), met=("met", "sum"), counted=("capped", "size"))
+    out = out.sort_values(["score", "met"], ascending=False, kind="stable").reset_index(drop=True)
+    out["rank"] = out["score"].rank(method="min", ascending=False).astype(int)
+    return out

@@ -1,4 +1,105 @@
-"""placeholder"""
+"""村庄: village × indicator attainment, the ranking, and one village's quarters and months."""
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("建设中")
+from data import store
+from data.config import TOWN
+from data.schema import TEMPLATES
+from metrics.catalogue import BY_CODE, CATALOGUE
+from metrics.format import fmt_value
+from metrics.targets import BAD, NONE, OK, WARN, annotate, rank, target
+from pages import _ui
+
+f = _ui.filters()
+period = f.period
+st.title(f"村庄 · {period.label_zh}")
+if not _ui.months():
+    st.info("还没有数据。请先在“填报”页上传报表，或在“总览”页载入示例数据。", icon=":material/info:")
+    st.stop()
+_ui.sample_banner()
+
+codes = [i.code for i in CATALOGUE if i.template == "village_monthly" and not i.town_only
+         and target(i.code, period) is not None]
+table = _ui.table([period])
+village_rows = annotate(table[(table.code.isin(codes)) & (table.unit != TOWN)], period)
+villages = [u for u in _ui.units().of_kind("village")]
+
+st.subheader("各村指标完成情况")
+st.caption("格中为指标值；颜色和符号表示状态：✔ 达标　! 预警（完成率 ≥ 90%）　✘ 未达标　— 无数据。点击格子查看该村。")
+level = {BAD: 0, WARN: 1, OK: 2}
+names = [u.name for u in villages]
+z, text = [], []
+for u in villages:
+    r = village_rows[village_rows.unit == u.code].set_index("code")
+    z.append([level.get(r.at[c, "state"]) if c in r.index else None for c in codes])
+    text.append([f"{fmt_value(r.at[c, 'value'], BY_CODE[c].fmt)} {_ui.STATE_MARK[r.at[c, 'state']]}"
+                 if c in r.index and r.at[c, "value"] is not None else "无数据" for c in codes])
+scale = [[0, _ui.STATE_COLOR[BAD]], [0.33, _ui.STATE_COLOR[BAD]], [0.34, _ui.STATE_COLOR[WARN]],
+         [0.66, _ui.STATE_COLOR[WARN]], [0.67, _ui.STATE_COLOR[OK]], [1, _ui.STATE_COLOR[OK]]]
+heat = go.Figure(go.Heatmap(
+    z=z, x=[BY_CODE[c].name for c in codes], y=names, text=text, texttemplate="%{text}", zmin=0, zmax=2,
+    colorscale=scale, showscale=False, xgap=3, ygap=3, hovertemplate="%{y} · %{x}：%{text}<extra></extra>",
+    textfont=dict(color="white")))
+heat.update_layout(title=f"{period.label_zh}各村指标完成情况", height=60 + 44 * len(names), plot_bgcolor="#d9d9d9")
+heat.update_yaxes(autorange="reversed")
+heat.update_xaxes(side="top")
+event = _ui.chart(heat, key="heat", on_select=True)
+points = getattr(getattr(event, "selection", None), "points", None)
+if points:
+    _ui.open_village(_ui.units().by_name(points[0]["y"]).code)
+
+st.subheader("各村排名")
+ranking = rank(table[table.unit != TOWN], period, codes)
+if ranking.empty:
+    st.info("本期各村都没有可比较的数据。")
+else:
+    st.caption(f"按 {len(codes)} 项有目标的村级指标的平均完成率排名（每项最高按 100% 计）；"
+               "相邻名次分差很小时，差异并不显著。")
+    st.dataframe(
+        ranking.assign(score=ranking.score * 100, gap=(ranking.score.shift(1) - ranking.score) * 100)
+        [["rank", "unit_name", "score", "gap", "met", "counted"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "rank": st.column_config.NumberColumn("名次"), "unit_name": "村",
+            "score": st.column_config.ProgressColumn("平均完成率", format="%.1f%%", min_value=0, max_value=100),
+            "gap": st.column_config.NumberColumn("与上一名差距", format="%.1f 个百分点"),
+            "met": st.column_config.NumberColumn("达标项数"), "counted": st.column_config.NumberColumn("有数据项数"),
+        })
+
+st.divider()
+names_all = [u.name for u in villages]
+current = f.unit_name if f.unit_name in names_all else names_all[0]
+name = st.selectbox("查看村", names_all, index=names_all.index(current))
+unit = _ui.units().by_name(name)
+st.subheader(f"{name} · {period.first.year}年")
+
+pick = st.selectbox("指标", codes + [i.code for i in CATALOGUE if i.template == "village_monthly"
+                                     and not i.town_only and i.code not in codes],
+                    format_func=lambda c: BY_CODE[c].name, key="village_indicator")
+quarters = _ui.parse_period(str(period.first.year)).children()
+trend = _ui.table(quarters)
+fig = _ui.trend_figure(pick, trend[(trend.unit == unit.code) & (trend.code == pick)], quarters,
+                       f"{name}{BY_CODE[pick].name}：各季度", unit_label=name)
+town = trend[(trend.unit == TOWN) & (trend.code == pick)].set_index("period")["value"]
+fig.add_scatter(x=[p.label_zh.replace(f"{p.first.year}年", "") for p in quarters],
+                y=[town.get(p.label) for p in quarters], mode="lines", name="全镇",
+                line=dict(color="#888", width=2, dash="dot"), hoverinfo="skip")
+fig.update_layout(showlegend=True)
+_ui.chart(fig, key="village_trend")
+
+st.markdown(f"**{name} 各月报表**（空白表示未填报或不适用；右侧为数据来源）")
+template = TEMPLATES["village_monthly"]
+year = _ui.parse_period(str(period.first.year))
+monthly = store.rows("village_monthly", year.first, year.last, _ui.db(), with_meta=True)
+monthly = monthly[monthly.unit == unit.code].drop(columns=["unit"])
+latest = _ui.months()[-1]
+missing = [m for m in year.month_list() if m <= latest and m not in set(monthly["month"])]
+if missing:
+    st.warning(f"{name} 未填报的月份：" + "、".join(f"{m.month}月" for m in missing), icon=":material/event_busy:")
+if monthly.empty:
+    st.info(f"{name} 在 {year.label_zh} 还没有任何月报。")
+else:
+    monthly["month"] = [f"{m.month}月" for m in monthly["month"]]
+    labels = {c.field: c.header for c in template.columns}
+    labels.update(upload_id="上传编号", file_name="来源文件", sheet="工作表", excel_row="行号")
+    st.dataframe(monthly.rename(columns=labels), hide_index=True, width="stretch")
