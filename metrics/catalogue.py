@@ -132,7 +132,7 @@ CATALOGUE: tuple[Indicator, ...] = (
               definition="类别为“调解员培训”或“法律明白人培训”的台账记录条数。",
               source="加强“法律明白人”“人民调解员”队伍建设,开展业务培训15次以上。",
               report="开展调解员、法律明白人业务培训{value}次"),
-    Indicator("advisor_days_per_village", "法律顾问驻村天数", "Legal adviser days per village-month", "天/村·月", V,
+    Indicator("advisor_days_per_village", "法律顾问驻村天数", "Legal adviser days per village-month", "天", V,
               "advisor_days", "advisor_reported", fmt="dec1",
               definition="法律顾问驻村天数之和 ÷ 填报了驻村天数的村·月数（留空的月份不计入）。",
               source="建立“一村一法律顾问”服务评价机制,确保顾问每月驻村服务不少于4天。",

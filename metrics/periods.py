@@ -41,6 +41,13 @@ class Period:
             return f"{self.first.year}年第{'一二三四'[(self.first.month - 1) // 3]}季度"
         return f"{self.first.year}年{self.first.month}月"
 
+    @property
+    def short_zh(self) -> str:
+        """A chart tick within one year: 一季度, 3月, 2025年."""
+        if self.months == 3:
+            return f"{'一二三四'[(self.first.month - 1) // 3]}季度"
+        return f"{self.first.month}月" if self.months == 1 else self.label_zh
+
     def previous(self) -> "Period":
         return Period(add_months(self.first, -self.months), self.months)
 

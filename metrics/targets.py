@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from data.config import CONFIG_DIR
+from data.config import CONFIG_DIR, TOWN, load_units
+from data.schema import TEMPLATES
 from metrics.catalogue import BY_CODE
 from metrics.periods import Period
 
@@ -43,18 +44,29 @@ def assessment(path: Path | None = None) -> Assessment:
     return _load(path, path.stat().st_mtime)
 
 
-def target(code: str, period: Period) -> float | None:
-    """The target for this period; a yearly target is prorated by the months in the period."""
+def target(code: str, period: Period, per_unit: bool = False) -> float | None:
+    """The target for this period; a yearly target is prorated by the months in the period.
+
+    Rates and averages apply to each unit as they are. A count target is the town's: a village
+    or department gets an equal share of it, and a training host unit gets none.
+    """
     entry = assessment().targets.get(code)
     if entry is None:
         return None
     value, per = entry
-    return value * period.months / 12 if per == "year" else value
+    goal = value * period.months / 12 if per == "year" else value
+    ind = BY_CODE[code]
+    if per_unit and ind.fmt == "int" and ind.direction != "zero":
+        kind = TEMPLATES[ind.template].unit_kind
+        if kind is None:
+            return None
+        goal /= max(1, len(load_units().of_kind(kind)))
+    return goal
 
 
-def attainment(code: str, value: float | None, period: Period) -> float | None:
+def attainment(code: str, value: float | None, period: Period, per_unit: bool = False) -> float | None:
     """actual ÷ target (uncapped) for higher-is-better; 1 or 0 for a target of zero; None without data."""
-    goal = target(code, period)
+    goal = target(code, period, per_unit)
     if goal is None or value is None:
         return None
     if BY_CODE[code].direction == "zero" or goal == 0:
@@ -72,7 +84,8 @@ def state(att: float | None) -> str:
 def annotate(table, period: Period):
     """Add attainment (uncapped) and state columns to rows of compute.evaluate for one period."""
     out = table.copy()
-    out["attainment"] = [attainment(c, v, period) for c, v in zip(out["code"], out["value"])]
+    out["attainment"] = [attainment(c, v, period, per_unit=u != TOWN)
+                         for c, v, u in zip(out["code"], out["value"], out["unit"])]
     out["state"] = [state(a) for a in out["attainment"]]
     return out
 

@@ -66,6 +66,11 @@ def _table(labels: tuple[str, ...], version: tuple, path: str, unit_list: Units)
     return evaluate([parse_period(label) for label in labels], path, units=unit_list)
 
 
+def table_height(rows: int) -> int:
+    """A dataframe height that shows every row without an inner scroll bar."""
+    return 38 + 35 * rows
+
+
 def table(periods: list[Period]) -> pd.DataFrame:
     """All indicators for the periods, per unit and for the town (cached until the next upload)."""
     return _table(tuple(p.label for p in periods), store.data_version(), db(), units())
@@ -143,11 +148,11 @@ def install_plotly_template(big: bool) -> None:
         title=dict(font=dict(size=size + 4), x=0, xanchor="left"),
         colorway=PALETTE,
         paper_bgcolor="white", plot_bgcolor="white",
-        xaxis=dict(showgrid=False, linecolor="#888", ticks="outside"),
-        yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#bbb"),
+        xaxis=dict(showgrid=False, linecolor="#888", ticks="outside", automargin=True),
+        yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#bbb", automargin=True),
         legend=dict(orientation="h", y=-0.18),
         hoverlabel=dict(font=dict(family=FONT)),
-        margin=dict(l=10, r=10, t=60, b=10),
+        margin=dict(l=20, r=20, t=70, b=20),
         separators=".,",
     ))
     pio.templates.default = "fazhi"
@@ -175,12 +180,12 @@ def change_text(ind: Indicator, now, before) -> str | None:
     return f"{diff:+,.1f}" if ind.fmt == "dec1" else f"{diff:+,.0f}"
 
 
-def state_of(code: str, value, period: Period) -> str:
-    return state(attainment(code, value, period))
+def state_of(code: str, value, period: Period, per_unit: bool = False) -> str:
+    return state(attainment(code, value, period, per_unit))
 
 
-def target_text(code: str, period: Period) -> str:
-    goal = target(code, period)
+def target_text(code: str, period: Period, per_unit: bool = False) -> str:
+    goal = target(code, period, per_unit)
     if goal is None:
         return "无目标"
     ind = BY_CODE[code]
@@ -189,19 +194,21 @@ def target_text(code: str, period: Period) -> str:
     return "目标 " + ("≥ " if ind.fmt != "pct" or goal < 1 else "") + fmt_value(goal, ind.fmt, ind.unit)
 
 
-def kpi_card(code: str, value, before, period: Period, prev_label: str) -> None:
+def kpi_card(code: str, value, before, period: Period, prev_label: str, per_unit: bool = False) -> None:
     """Value, target, state word with icon and colour, change from the previous period."""
     ind = BY_CODE[code]
-    st_ = state_of(code, value, period)
+    st_ = state_of(code, value, period, per_unit)
     with st.container(border=True):
         delta = change_text(ind, value, before)
-        inverse = ind.direction == "zero"
-        st.metric(ind.name, value_text(code, value), delta=f"较{prev_label} {delta}" if delta else None,
-                  delta_color="inverse" if inverse else "normal", help=ind.definition)
-        has_target = target(code, period) is not None
+        flat = delta is not None and delta.lstrip("+-").startswith(("0.0", "0个", "0")) and not any(
+            ch in "123456789" for ch in delta)
+        color = "off" if flat else "inverse" if ind.direction == "zero" else "normal"
+        st.metric(ind.name, value_text(code, value), delta=f"{delta}（较{prev_label}）" if delta else None,
+                  delta_color=color, help=ind.definition)
+        has_target = target(code, period, per_unit) is not None
         badge = st_ if has_target else "无目标"
         st.markdown(f":{STATE_BADGE[st_] if has_target else 'gray'}-badge[{STATE_ICON[st_] if has_target else ''} {badge}]"
-                    f" &nbsp; {target_text(code, period)}")
+                    f" &nbsp; {target_text(code, period, per_unit)}")
 
 
 def trend_figure(code: str, frame: pd.DataFrame, periods: list[Period], title: str, unit_label: str = TOWN) -> go.Figure:
@@ -210,21 +217,20 @@ def trend_figure(code: str, frame: pd.DataFrame, periods: list[Period], title: s
     values = [frame.loc[(frame.period == p.label), "value"].squeeze() if (frame.period == p.label).any() else None
               for p in periods]
     values = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in values]
-    x = [p.label_zh.replace(f"{p.first.year}年", "") if len({q.first.year for q in periods}) == 1 else p.label_zh
-         for p in periods]
+    x = [p.short_zh if len({q.first.year for q in periods}) == 1 else p.label_zh for p in periods]
     texts = [fmt_value(v, ind.fmt) if v is not None else "无数据" for v in values]
     fig = go.Figure()
-    if ind.is_rate or ind.fmt == "dec1":
+    if ind.is_rate:
         fig.add_scatter(x=x, y=values, mode="lines+markers+text", text=texts, textposition="top center",
-                        name=unit_label, line=dict(width=3), marker=dict(size=10), connectgaps=False,
+                        name=unit_label, line=dict(width=3), marker=dict(size=10), connectgaps=False, cliponaxis=False,
                         hovertemplate="%{x}：%{text}<extra></extra>")
     else:
         fig.add_bar(x=x, y=values, text=texts, textposition="outside", name=unit_label,
                     hovertemplate="%{x}：%{text}<extra></extra>")
-    goal = target(code, periods[0]) if periods else None
+    goal = target(code, periods[0], per_unit=unit_label != TOWN) if periods else None
     if goal is not None:
         fig.add_hline(y=goal, line=dict(color="#444", dash="dash", width=2),
-                      annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="top left")
+                      annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="bottom right")
     fig.update_layout(title=title, showlegend=False, height=340)
     fig.update_yaxes(tickformat=axis_format(ind.fmt), title=ind.unit if ind.unit != "%" else None,
                      rangemode="tozero")
@@ -238,8 +244,8 @@ def units_figure(code: str, rows: pd.DataFrame, period: Period, title: str, high
     """One bar per unit, worst first, coloured and labelled by state; units without data say so."""
     ind = BY_CODE[code]
     rows = rows.copy()
-    rows["state"] = [state_of(code, v, period) for v in rows["value"]]
-    has_target = target(code, period) is not None
+    rows["state"] = [state_of(code, v, period, per_unit=True) for v in rows["value"]]
+    has_target = target(code, period, per_unit=True) is not None
     rows["sort"] = [(-1e18 if v is None else v) for v in rows["value"]]
     rows = rows.sort_values("sort", ascending=ind.direction != "zero")
     labels = []
@@ -253,7 +259,7 @@ def units_figure(code: str, rows: pd.DataFrame, period: Period, title: str, high
         y=rows["unit_name"], x=[0 if v is None else v for v in rows["value"]], orientation="h",
         marker_color=colors, text=labels, textposition="outside", cliponaxis=False,
         customdata=rows["unit"], hovertemplate="%{y}：%{text}<extra>点击查看该村</extra>"))
-    goal = target(code, period)
+    goal = target(code, period, per_unit=True)
     if goal is not None and ind.direction != "zero":
         fig.add_vline(x=goal, line=dict(color="#444", dash="dash", width=2),
                       annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="top")
@@ -290,7 +296,6 @@ def frame_style(big: bool) -> None:
     """Chinese-first typography; larger type in projector mode."""
     size = "21px" if big else "16px"
     st.html(f"""<style>
-    html, body, [class*="st-"] {{ font-family: {FONT}; }}
     html {{ font-size: {size}; }}
     [data-testid="stMetricValue"] {{ font-size: {"3.2rem" if big else "2.2rem"}; }}
     [data-testid="stMetricLabel"] p {{ font-size: {"1.3rem" if big else "1rem"}; font-weight: 600; }}

@@ -12,9 +12,10 @@ from pages import _ui
 f = _ui.filters()
 period = f.period
 codes = [i.code for i in CATALOGUE]
+head = st.empty()
 code = st.selectbox("选择指标", codes, format_func=lambda c: BY_CODE[c].name, key="indicator_code")
 ind = BY_CODE[code]
-st.title(f"{ind.name} · {period.label_zh}")
+head.title(f"{ind.name} · {period.label_zh}")
 if not _ui.months():
     st.info("还没有数据。请先在“填报”页上传报表，或在“总览”页载入示例数据。", icon=":material/info:")
     st.stop()
@@ -64,4 +65,4 @@ if not ind.town_only:
                                                  and pd.notna(grid.at[n, p]) else "—" for n in order]
                           for p in [m.label for m in months]}, index=order)
     st.markdown(f"**{year.label_zh}逐月数值**（“—”表示该月未填报、不适用或分母为 0，不按 0 计算）")
-    st.dataframe(shown, width="stretch")
+    st.dataframe(shown, width="stretch", height=_ui.table_height(len(shown)))

@@ -35,11 +35,21 @@ shown = [i for i in CATALOGUE if i.code in now.index]
 if f.unit:
     st.caption(f"单位：{f.unit_name}（只显示适用于该单位的指标）")
 
+states = {i.code: _ui.state_of(i.code, now.get(i.code), period, per_unit=bool(f.unit)) for i in shown}
+bad = [i.name for i in shown if states[i.code] == BAD]
+warn = [i.name for i in shown if states[i.code] == WARN]
+if bad or warn:
+    st.warning(("**未达标 " + str(len(bad)) + " 项**：" + "、".join(bad) if bad else "")
+               + ("；" if bad and warn else "") + ("**预警 " + str(len(warn)) + " 项**：" + "、".join(warn) if warn else ""),
+               icon=":material/flag:")
+else:
+    st.success("本期有目标的指标全部达标。", icon=":material/check_circle:")
+
 st.subheader("核心指标")
 headline = [i for i in shown if i.code in HEADLINE]
 for col, ind in zip(st.columns(max(1, len(headline))), headline):
     with col:
-        _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期")
+        _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期", per_unit=bool(f.unit))
 
 year_quarters = [p for p in _ui.parse_period(str(period.first.year)).children()]
 trend = _ui.table(year_quarters)
@@ -54,20 +64,28 @@ others = [i for i in shown if i.code not in HEADLINE]
 for start in range(0, len(others), 4):
     for col, ind in zip(st.columns(4), others[start:start + 4]):
         with col:
-            _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期")
+            _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期", per_unit=bool(f.unit))
 
 if not f.unit:
-    off = [i for i in CATALOGUE if not i.town_only and _ui.state_of(i.code, now.get(i.code), period) in (BAD, WARN)]
+    off = [i for i in shown if not i.town_only and states[i.code] in (BAD, WARN)]
     st.subheader("未达标指标：哪些单位拉低了全镇")
     if not off:
         st.success("本期所有有目标的指标均已达标。", icon=":material/check_circle:")
     for ind in off:
-        rows = table[(table.period == period.label) & (table.code == ind.code) & (table.unit != TOWN)]
-        low = rows[[(_ui.state_of(ind.code, v, period) in (BAD, WARN)) for v in rows["value"]]]
-        if low.empty:
+        if ind.town_only:
+            st.markdown(f"**{ind.name}** 只按全镇统计：{_ui.value_text(ind.code, now.get(ind.code))}，"
+                        f"{_ui.target_text(ind.code, period)}。各村情况见“村庄”页的月报明细。")
             continue
-        event = _ui.chart(_ui.units_figure(ind.code, low, period, f"{ind.name}未达标的单位（{len(low)} 个）"),
-                          key=f"low_{ind.code}", on_select=True)
+        rows = table[(table.period == period.label) & (table.code == ind.code) & (table.unit != TOWN)]
+        if _ui.target(ind.code, period, per_unit=True) is None:
+            rows = rows[rows["value"].notna()]
+            title = f"{ind.name}：全镇目标{_ui.target_text(ind.code, period)[3:]}，各单位贡献"
+        else:
+            rows = rows[[(_ui.state_of(ind.code, v, period, per_unit=True) in (BAD, WARN)) for v in rows["value"]]]
+            title = f"{ind.name}未达标的单位（{len(rows)} 个）"
+        if rows.empty:
+            continue
+        event = _ui.chart(_ui.units_figure(ind.code, rows, period, title), key=f"low_{ind.code}", on_select=True)
         picked = _ui.selected_unit(event)
         if picked and _ui.units().by_code(picked).kind == "village":
             _ui.open_village(picked)

@@ -1,4 +1,5 @@
 """村庄: village × indicator attainment, the ranking, and one village's quarters and months."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -40,7 +41,7 @@ heat = go.Figure(go.Heatmap(
     z=z, x=[BY_CODE[c].name for c in codes], y=names, text=text, texttemplate="%{text}", zmin=0, zmax=2,
     colorscale=scale, showscale=False, xgap=3, ygap=3, hovertemplate="%{y} · %{x}：%{text}<extra></extra>",
     textfont=dict(color="white")))
-heat.update_layout(title=f"{period.label_zh}各村指标完成情况", height=60 + 44 * len(names), plot_bgcolor="#d9d9d9")
+heat.update_layout(height=80 + 44 * len(names), plot_bgcolor="#d9d9d9", margin=dict(t=40))
 heat.update_yaxes(autorange="reversed")
 heat.update_xaxes(side="top")
 event = _ui.chart(heat, key="heat", on_select=True)
@@ -55,14 +56,15 @@ if ranking.empty:
 else:
     st.caption(f"按 {len(codes)} 项有目标的村级指标的平均完成率排名（每项最高按 100% 计）；"
                "相邻名次分差很小时，差异并不显著。")
+    gaps = (ranking.score.shift(1) - ranking.score) * 100
     st.dataframe(
-        ranking.assign(score=ranking.score * 100, gap=(ranking.score.shift(1) - ranking.score) * 100)
+        ranking.assign(score=ranking.score * 100, gap=["—" if pd.isna(g) else f"{g:.1f} 个百分点" for g in gaps])
         [["rank", "unit_name", "score", "gap", "met", "counted"]],
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", height=_ui.table_height(len(ranking)),
         column_config={
             "rank": st.column_config.NumberColumn("名次"), "unit_name": "村",
             "score": st.column_config.ProgressColumn("平均完成率", format="%.1f%%", min_value=0, max_value=100),
-            "gap": st.column_config.NumberColumn("与上一名差距", format="%.1f 个百分点"),
+            "gap": st.column_config.TextColumn("与上一名差距"),
             "met": st.column_config.NumberColumn("达标项数"), "counted": st.column_config.NumberColumn("有数据项数"),
         })
 
@@ -81,7 +83,7 @@ trend = _ui.table(quarters)
 fig = _ui.trend_figure(pick, trend[(trend.unit == unit.code) & (trend.code == pick)], quarters,
                        f"{name}{BY_CODE[pick].name}：各季度", unit_label=name)
 town = trend[(trend.unit == TOWN) & (trend.code == pick)].set_index("period")["value"]
-fig.add_scatter(x=[p.label_zh.replace(f"{p.first.year}年", "") for p in quarters],
+fig.add_scatter(x=[p.short_zh for p in quarters],
                 y=[town.get(p.label) for p in quarters], mode="lines", name="全镇",
                 line=dict(color="#888", width=2, dash="dot"), hoverinfo="skip")
 fig.update_layout(showlegend=True)
@@ -93,7 +95,8 @@ year = _ui.parse_period(str(period.first.year))
 monthly = store.rows("village_monthly", year.first, year.last, _ui.db(), with_meta=True)
 monthly = monthly[monthly.unit == unit.code].drop(columns=["unit"])
 latest = _ui.months()[-1]
-missing = [m for m in year.month_list() if m <= latest and m not in set(monthly["month"])]
+reported = {(m.year, m.month) for m in monthly["month"]}
+missing = [m for m in year.month_list() if m <= latest and (m.year, m.month) not in reported]
 if missing:
     st.warning(f"{name} 未填报的月份：" + "、".join(f"{m.month}月" for m in missing), icon=":material/event_busy:")
 if monthly.empty:
@@ -102,4 +105,5 @@ else:
     monthly["month"] = [f"{m.month}月" for m in monthly["month"]]
     labels = {c.field: c.header for c in template.columns}
     labels.update(upload_id="上传编号", file_name="来源文件", sheet="工作表", excel_row="行号")
-    st.dataframe(monthly.rename(columns=labels), hide_index=True, width="stretch")
+    st.dataframe(monthly.rename(columns=labels), hide_index=True, width="stretch",
+                 height=_ui.table_height(len(monthly)))
