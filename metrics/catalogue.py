@@ -57,6 +57,7 @@ class Indicator:
     fmt: str = "int"  # int | pct | dec1 — drives cards, tables and chart axes alike
     direction: str = "up"  # up: higher is better; zero: the target is none at all
     town_only: bool = False
+    aggregation: str = "ratio"  # ratio: Σ/Σ by compute.py; appraisal, composite: by scoring.py
     definition: str = ""
     source: str = ""  # the sentence of the 2025 report the indicator comes from
     report: str = ""  # report wording, {value} is the formatted figure
@@ -64,6 +65,10 @@ class Indicator:
     @property
     def is_rate(self) -> bool:
         return self.denominator is not None
+
+    @property
+    def is_scored(self) -> bool:
+        return self.aggregation != "ratio"
 
     @property
     def is_stock(self) -> bool:
@@ -74,12 +79,18 @@ class Indicator:
         return set(DERIVED[term].inputs) if term in DERIVED else {term}
 
     def label(self, term: str) -> str:
-        if term in DERIVED:
+        if term in DERIVED or self.is_scored:
             return DERIVED[term].label
         return TEMPLATES[self.template].column(term).header
 
     @property
     def formula(self) -> str:
+        if self.aggregation == "appraisal":
+            return "各类评议人平均分，按类别权重加权平均"
+        if self.code == "rule_of_law_score":
+            return "Σ 权重 × 完成率（完成率最高按 100% 计）"
+        if self.code == "assessment_points":
+            return "法治建设考核得分 × 绩效考核占比"
         if self.denominator is None:
             return f"Σ {self.label(self.numerator)}"
         return f"Σ {self.label(self.numerator)} ÷ Σ {self.label(self.denominator)}"
@@ -183,5 +194,23 @@ CATALOGUE: tuple[Indicator, ...] = (
               report="政务服务限时办结率{value}"),
 )
 
+CATALOGUE += (
+    Indicator("appraisal_score", "述职评议得分", "Two-way report appraisal score", "分", "appraisal_scores", "score",
+              fmt="dec1", aggregation="appraisal",
+              definition="人大代表、政协委员、群众代表、镇领导班子对各单位的评议打分：先按评议人类别求平均分，再按类别权重加权平均（权重见考核配置）。",
+              source="创新推行村党组织书记、镇直单位负责人法治建设“双向述职评议”制度,邀请人大代表、政协委员、群众代表现场点评打分,倒逼责任落实。",
+              report="双向述职评议平均得分{value}分"),
+    Indicator("rule_of_law_score", "法治建设考核得分", "Rule-of-law score (0–100)", "分", "", "rule_of_law_score",
+              fmt="dec1", aggregation="composite",
+              definition="各考核指标的完成率（最高按 100% 计）乘以权重后求和，满分 100；权重和目标在考核配置中设定。",
+              source="将法治建设纳入镇党委、政府年度工作要点和绩效考核体系,权重占比提升至25%。",
+              report="法治建设考核得分{value}分"),
+    Indicator("assessment_points", "计入绩效考核分值", "Points counted in the performance appraisal", "分", "",
+              "assessment_points", fmt="dec1", aggregation="composite",
+              definition="法治建设考核得分乘以其在单位绩效考核中的占比（2025 年为 25%）。",
+              source="将法治建设纳入镇党委、政府年度工作要点和绩效考核体系,权重占比提升至25%。",
+              report="计入绩效考核{value}分"),
+)
+
 BY_CODE: dict[str, Indicator] = {i.code: i for i in CATALOGUE}
-HEADLINE = ("resolution_rate", "satisfaction", "training_person_hours")
+HEADLINE = ("resolution_rate", "satisfaction", "training_person_hours", "rule_of_law_score")

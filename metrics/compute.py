@@ -14,6 +14,7 @@ import pandas as pd
 from data import store
 from data.config import TOWN, Units, load_units
 from data.schema import TEMPLATES
+from metrics import scoring
 from metrics.catalogue import BY_CODE, CATALOGUE, DERIVED, Indicator
 from metrics.periods import Period
 
@@ -86,48 +87,63 @@ def units_for(indicator: Indicator, units: Units, township: str | None = None) -
     """The units an indicator is given for (SPEC §5): villages, departments or any host unit."""
     if indicator.town_only:
         return []
-    kind = TEMPLATES[indicator.template].unit_kind
+    kind = TEMPLATES[indicator.template].unit_kind if indicator.template else None
     return [u for u in units.of_kind(kind) if township is None or u.township == township]
 
 
-def load_frames(first, last, db=None, templates=None) -> dict[str, pd.DataFrame]:
-    """Current rows of every template needed, for months first..last."""
-    names = templates or sorted({i.template for i in CATALOGUE})
-    return {name: store.rows(name, first, last, db) for name in names}
+def load_frames(first, last, db=None) -> dict[str, pd.DataFrame]:
+    """Current rows of every template, for months first..last."""
+    return {name: store.rows(name, first, last, db) for name in TEMPLATES}
 
 
 def evaluate(periods: list[Period], db=None, *, units: Units | None = None, township: str | None = None,
              codes: list[str] | None = None, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every indicator (or those in codes) for every period: one row per period × indicator × unit, town included."""
     units = units or load_units()
-    indicators = [i for i in CATALOGUE if codes is None or i.code in codes]
+    if township is not None:
+        units = Units(units.townships, tuple(u for u in units.units if u.township == township))
     if frames is None:
-        frames = load_frames(min(p.first for p in periods), max(p.last for p in periods), db,
-                             sorted({i.template for i in indicators}))
-    scope = {u.code for u in units.units if township is None or u.township == township}
+        frames = load_frames(min(p.first for p in periods), max(p.last for p in periods), db)
+    scope = {u.code for u in units.units}
+    frames = {name: frames[name] if name in frames else pd.DataFrame(columns=t.fields) for name, t in TEMPLATES.items()}
+    frames = {name: frame[frame["unit"].isin(scope)] for name, frame in frames.items()}
     records = []
     for period in periods:
-        for indicator in indicators:
-            frame = frames[indicator.template]
-            frame = frame[frame["unit"].isin(scope)]
-            per_unit, (num, den, value) = compute(indicator, frame, period)
-            records.append((period.label, indicator.code, TOWN, TOWN, value, num, den))
-            for unit in units_for(indicator, units, township):
+        rows = []
+
+        def add(indicator, per_unit, town):
+            rows.append((period.label, indicator.code, TOWN, TOWN, *town))
+            for unit in units_for(indicator, units):
                 if unit.code in per_unit.index:
                     r = per_unit.loc[unit.code]
-                    records.append((period.label, indicator.code, unit.code, unit.name, r["value"],
-                                    _number(r["num"]), _number(r["den"])))
+                    value = None if pd.isna(r["value"]) else r["value"]
+                    rows.append((period.label, indicator.code, unit.code, unit.name, value,
+                                 _number(r["num"]), _number(r["den"])))
                 else:
-                    records.append((period.label, indicator.code, unit.code, unit.name, None, None, None))
+                    rows.append((period.label, indicator.code, unit.code, unit.name, None, None, None))
+
+        for indicator in CATALOGUE:
+            if not indicator.is_scored:
+                per_unit, (num, den, value) = compute(indicator, frames[indicator.template], period)
+                add(indicator, per_unit, (value, num, den))
+        per_unit, town = scoring.appraisal(frames["appraisal_scores"], period)
+        add(BY_CODE["appraisal_score"], pd.DataFrame({"value": per_unit, "num": None, "den": None}),
+            (town, None, None))
+        scores = scoring.score_units(pd.DataFrame.from_records(rows, columns=RESULT_COLUMNS), period, units)
+        for code, column in (("rule_of_law_score", "score"), ("assessment_points", "points")):
+            per_unit = scores.set_index("unit").rename(columns={column: "value"}).assign(num=None, den=None)
+            add(BY_CODE[code], per_unit.drop(index=TOWN), (per_unit.at[TOWN, "value"], None, None))
+        records += rows
     out = pd.DataFrame.from_records(records, columns=RESULT_COLUMNS)
+    if codes is not None:
+        out = out[out["code"].isin(codes)].reset_index(drop=True)
     out["value"] = out["value"].astype(object).where(out["value"].notna(), None)
     return out
 
 
 def values_json(period: Period, db=None, unit: str | None = None, township: str | None = None) -> dict:
     """The `python -m metrics show --json` document: {period, values: {code: {全镇|unit name: value}}}."""
-    units = load_units()
-    table = evaluate([period], db, units=units, township=township)
+    table = evaluate([period], db, township=township)
     if unit is not None:
         table = table[(table["unit"] == TOWN) | (table["unit_name"] == unit)]
     values: dict[str, dict] = {}

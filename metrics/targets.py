@@ -20,6 +20,12 @@ class Assessment:
     ok: float
     warn: float
     targets: dict[str, tuple[float, str | None]]  # code -> (value, per)
+    weights: dict[str, dict[str, float]]  # town | village | department | unit code -> code -> weight (sum 100)
+    appraisal_weights: dict[str, float]  # evaluator type -> weight
+
+
+class ConfigError(ValueError):
+    """The administrator's configuration file is inconsistent; the message says where, in Chinese."""
 
 
 @lru_cache(maxsize=4)
@@ -29,14 +35,38 @@ def _load(path: Path, mtime: float) -> Assessment:
     targets = {}
     for code, entry in raw.get("targets", {}).items():
         if code not in BY_CODE:
-            raise ValueError(f"{path}：目标中的指标代码“{code}”不存在")
+            raise ConfigError(f"{path}：[targets] 中的指标代码“{code}”不存在")
         per = entry.get("per")
         if per not in (None, "year"):
-            raise ValueError(f"{path}：指标“{code}”的 per 只能是 \"year\" 或不填")
+            raise ConfigError(f"{path}：指标“{code}”的 per 只能是 \"year\" 或不填")
         targets[code] = (float(entry["value"]), per)
     states = raw.get("states", {})
-    return Assessment(float(raw.get("share", 0.25)), float(states.get("ok", 1.0)),
-                      float(states.get("warn", 0.9)), targets)
+    weights = {}
+    for kind, table in raw.get("weights", {}).items():
+        if kind not in ("town", "village", "department") and kind not in {u.code for u in load_units().units}:
+            raise ConfigError(f"{path}：[weights.{kind}] 无效：应为 town、village、department 或已配置的单位代码")
+        for code, w in table.items():
+            if code not in BY_CODE or code in ("rule_of_law_score", "assessment_points"):
+                raise ConfigError(f"{path}：[weights.{kind}] 中的指标代码“{code}”不存在或不能计分")
+            if code not in targets:
+                raise ConfigError(f"{path}：[weights.{kind}] 中的“{BY_CODE[code].name}”没有设定目标，无法计算完成率")
+            if not isinstance(w, (int, float)) or w < 0:
+                raise ConfigError(f"{path}：[weights.{kind}] 中“{BY_CODE[code].name}”的权重必须是非负数")
+        total = sum(table.values())
+        if abs(total - 100) > 1e-9:
+            raise ConfigError(f"{path}：[weights.{kind}] 的权重之和为 {total:g}，应为 100")
+        weights[kind] = {code: float(w) for code, w in table.items()}
+    appraisal = {str(k): float(v) for k, v in raw.get("appraisal_weights", {}).items()}
+    from data.schema import EVALUATOR_TYPES
+
+    unknown = set(appraisal) - set(EVALUATOR_TYPES)
+    if unknown:
+        raise ConfigError(f"{path}：[appraisal_weights] 中的评议人类别“{'、'.join(sorted(unknown))}”不存在")
+    share = float(raw.get("share", 0.25))
+    if not 0 <= share <= 1:
+        raise ConfigError(f"{path}：share 必须在 0 到 1 之间（25% 写作 0.25）")
+    return Assessment(share, float(states.get("ok", 1.0)), float(states.get("warn", 0.9)), targets, weights,
+                      appraisal or {t: 1.0 for t in EVALUATOR_TYPES})
 
 
 def assessment(path: Path | None = None) -> Assessment:
@@ -67,7 +97,7 @@ def target(code: str, period: Period, per_unit: bool = False) -> float | None:
 def attainment(code: str, value: float | None, period: Period, per_unit: bool = False) -> float | None:
     """actual ÷ target (uncapped) for higher-is-better; 1 or 0 for a target of zero; None without data."""
     goal = target(code, period, per_unit)
-    if goal is None or value is None:
+    if goal is None or value is None or value != value:  # None or NaN: no data
         return None
     if BY_CODE[code].direction == "zero" or goal == 0:
         return 1.0 if value == 0 else 0.0
