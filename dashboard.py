@@ -11,6 +11,11 @@ PAGES = {
         st.Page("pages/villages.py", title="村庄", icon=":material/holiday_village:"),
         st.Page("pages/indicator.py", title="指标", icon=":material/monitoring:"),
     ],
+    "考核": [
+        st.Page("pages/appraisal.py", title="考核", icon=":material/leaderboard:"),
+        st.Page("pages/present.py", title="会议投影", icon=":material/co_present:"),
+        st.Page("pages/export.py", title="导出", icon=":material/download:"),
+    ],
     "报数据": [
         st.Page("pages/upload.py", title="填报", icon=":material/upload_file:"),
     ],
