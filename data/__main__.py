@@ -5,10 +5,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from data import store
+from data import actions, auth, store
 from data.config import db_path, load_units
 from data.importer import Upload
 from data.schema import TEMPLATES
+
+
+CLI = auth.User("cli", "admin")  # whoever has a shell on the server administers it
 
 
 class ChineseParser(argparse.ArgumentParser):
@@ -34,6 +37,18 @@ def _parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("template", help="生成空白填报模板")
     tpl.add_argument("name", choices=list(TEMPLATES), metavar="NAME")
     tpl.add_argument("--out", required=True, metavar="FILE")
+    usr = sub.add_parser("user", help="账号管理：user add / user list")
+    usr.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    usub = usr.add_subparsers(dest="user_command", required=True, parser_class=ChineseParser)
+    add = usub.add_parser("add", help="添加账号")
+    add.add_argument("--db", dest="db_sub2", help=argparse.SUPPRESS)
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=list(auth.ROLES), metavar="ROLE",
+                     help="admin（管理员）、leader（领导）或 clerk（填报员）")
+    add.add_argument("--unit", help="填报员绑定的单位名称或代码")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
+    lst = usub.add_parser("list", help="列出账号")
+    lst.add_argument("--db", dest="db_sub2", help=argparse.SUPPRESS)
     sam = sub.add_parser("sample", help="载入 2025 年示例数据（--remove 删除）")
     sam.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     sam.add_argument("--remove", action="store_true", help="删除全部示例数据")
@@ -42,10 +57,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db = getattr(args, "db_sub", None) or args.db
+    db = getattr(args, "db_sub2", None) or getattr(args, "db_sub", None) or args.db
     try:
         return COMMANDS[args.command](args, db)
-    except store.StoreBusy as e:
+    except (store.StoreBusy, auth.AuthError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
 
@@ -58,7 +73,7 @@ def cmd_import(args, db) -> int:
             print(f"文件「{name}」不存在", file=sys.stderr)
             return 2
         uploads.append(Upload(path.name, path.read_bytes()))
-    result = store.import_files(uploads, db, user=args.user)
+    result = actions.upload(auth.User(args.user, "admin"), uploads, db)
     for note in result.notes:
         print(f"提示：{note}")
     if not result.ok:
@@ -86,7 +101,7 @@ def cmd_history(args, db) -> int:
 
 def cmd_rollback(args, db) -> int:
     try:
-        done = store.rollback(args.upload_id, db)
+        done = actions.rollback(CLI, args.upload_id, db)
     except store.RollbackRefused as e:
         print(f"无法撤销：{e}", file=sys.stderr)
         return 1
@@ -104,12 +119,10 @@ def cmd_template(args, db) -> int:
 
 def cmd_sample(args, db) -> int:
     if args.remove:
-        n = store.remove_sample(db)
+        n = actions.remove_sample(CLI, db)
         print(f"已删除示例数据（{n} 次示例上传）。")
         return 0
-    from data.sample import load_sample
-
-    result = load_sample(db)
+    result = actions.load_sample(CLI, db)
     if not result.ok:
         for problem in result.problems:
             print(problem.line())
@@ -118,8 +131,29 @@ def cmd_sample(args, db) -> int:
     return 0
 
 
+def cmd_user(args, db) -> int:
+    if args.user_command == "list":
+        frame = auth.users(db)
+        if frame.empty:
+            print("还没有账号。")
+        for r in frame.itertuples():
+            unit = f"\t{load_units().by_code(r.unit).name}" if isinstance(r.unit, str) else ""
+            print(f"{r.name}\t{auth.ROLES[r.role]}{unit}")
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("密码：")
+    user = auth.add_user(args.name, args.role, password, args.unit, db, by="cli")
+    unit = f"，单位 {load_units().by_code(user.unit).name}" if user.unit else ""
+    print(f"已添加账号 {user.name}（{user.role_zh}{unit}）")
+    return 0
+
+
 COMMANDS = {"import": cmd_import, "history": cmd_history, "rollback": cmd_rollback,
-            "template": cmd_template, "sample": cmd_sample}
+            "template": cmd_template, "sample": cmd_sample, "user": cmd_user}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -317,6 +317,13 @@ def rollback(upload_id: int, db=None, *, user: str = "cli") -> dict:
     return {"upload_id": upload_id, "removed": removed, "restored": restored}
 
 
+def upload_units(upload_id: int, db=None) -> set[str]:
+    """The unit codes of every row an upload wrote."""
+    with connect(db) as con:
+        return {r[0] for t in TEMPLATES for r in con.execute(
+            f"SELECT DISTINCT unit FROM {t}_rows WHERE upload_id = ?", [upload_id]).fetchall()}
+
+
 def remove_sample(db=None) -> int:
     """Delete every sample upload and its rows in one step; real uploads stay as they are."""
     with connect(db) as con:
