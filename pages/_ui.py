@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from data import store
+from data import auth, store
 from data.config import TOWN, Units, db_path, load_units
 from metrics.catalogue import BY_CODE, Indicator
 from metrics.compute import evaluate
@@ -300,3 +300,75 @@ def frame_style(big: bool) -> None:
     [data-testid="stMetricValue"] {{ font-size: {"3.2rem" if big else "2.2rem"}; }}
     [data-testid="stMetricLabel"] p {{ font-size: {"1.3rem" if big else "1rem"}; font-weight: 600; }}
     </style>""")
+
+
+# --- who is using the dashboard ------------------------------------------------------------
+
+
+def user() -> auth.User:
+    """The signed-in user (the local admin in single-user laptop mode)."""
+    return st.session_state["user"]
+
+
+def login_gate() -> auth.User:
+    """Return the signed-in user; otherwise draw first-start or login and stop: no figure is shown."""
+    if not auth.auth_enabled():
+        st.session_state["user"] = auth.LOCAL_ADMIN
+        return auth.LOCAL_ADMIN
+    now = dt.datetime.now()
+    signed = st.session_state.get("user")
+    until = st.session_state.get("user_until")
+    if signed is not None and until is not None and now < until:
+        st.session_state["user_until"] = now + dt.timedelta(minutes=auth.SESSION_MINUTES)
+        return signed
+    if signed is not None:
+        st.session_state.pop("user", None)
+        st.session_state["login_message"] = "登录已过期，请重新登录。"
+    st.title("法治指标看板")
+    if not auth.has_users(db()):
+        st.markdown("首次使用：请创建第一个**管理员**账号。之后由管理员为各村、镇直单位的填报员和领导添加账号。")
+        with st.form("first_admin"):
+            name = st.text_input("管理员用户名")
+            pw = st.text_input("密码（至少 8 位）", type="password")
+            pw2 = st.text_input("再次输入密码", type="password")
+            if st.form_submit_button("创建管理员账号", type="primary"):
+                if pw != pw2:
+                    st.error("两次输入的密码不一致。")
+                elif auth.has_users(db()):
+                    st.error("管理员账号已经存在，请直接登录。")
+                else:
+                    try:
+                        auth.add_user(name, "admin", pw, db=db())
+                        st.success("管理员账号已创建，请登录。")
+                    except auth.AuthError as e:
+                        st.error(str(e))
+        st.stop()
+    if "login_message" in st.session_state:
+        st.info(st.session_state.pop("login_message"))
+    with st.form("login"):
+        name = st.text_input("用户名")
+        pw = st.text_input("密码", type="password")
+        if st.form_submit_button("登录", type="primary"):
+            try:
+                st.session_state["user"] = auth.login(name.strip(), pw, db())
+                st.session_state["user_until"] = now + dt.timedelta(minutes=auth.SESSION_MINUTES)
+                st.rerun()
+            except auth.AuthError as e:
+                st.error(str(e))
+    st.stop()
+
+
+def user_box(current: auth.User) -> None:
+    with st.sidebar:
+        st.divider()
+        if not auth.auth_enabled():
+            st.warning("单机模式：未启用账号登录（FAZHI_AUTH=off），任何能打开本页面的人都可以修改数据。",
+                       icon=":material/lock_open:")
+            return
+        unit = f" · {units().by_code(current.unit).name}" if current.unit else ""
+        st.caption(f"当前用户：{current.name}（{current.role_zh}{unit}）")
+        if st.button("退出登录", icon=":material/logout:"):
+            auth.audit("logout", current.name, True, "", db())
+            for key in ("user", "user_until"):
+                st.session_state.pop(key, None)
+            st.rerun()
