@@ -6,19 +6,13 @@ import sys
 from pathlib import Path
 
 from data import actions, auth, store
+from data.cli import ChineseParser
 from data.config import db_path, load_units
 from data.importer import Upload
 from data.schema import TEMPLATES
 
 
 CLI = auth.User("cli", "admin")  # whoever has a shell on the server administers it
-
-
-class ChineseParser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"参数错误：{message}\n")
-        sys.exit(2)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import zipfile
+from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -32,6 +33,9 @@ MAX_CELLS = 5_000_000
 HEADER_SCAN_ROWS = 30
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合计:", "总计:", "小计:"})
 FOOTER_PREFIXES = ("填报人", "审核人", "填报日期", "制表人", "制表", "负责人", "单位负责人", "联系电话", "注:", "说明:", "备注:")
+# First characters of total and footer words: rows whose unit cell starts otherwise skip the slower checks.
+_MARKER_CHARS = frozenset(w[0] for w in (*TOTAL_WORDS, *FOOTER_PREFIXES)) | {"合", "总", "小"}
+MAX_VALUE = 1e9  # no monthly count comes near this; above it is a typo or a pasted ID
 _UNIT_SUFFIX = re.compile(r"[(][^()]*[)]$")
 _MONTH_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})$"),
@@ -177,6 +181,8 @@ def _number(value: object) -> float:
 
 
 def _check_range(number: float, col: Column) -> None:
+    if abs(number) > MAX_VALUE:
+        raise Bad("数值过大", "请检查是否多输了数字或误填了编号")
     low, high = col.min, col.max
     too_low = low is not None and (number <= low if col.min_exclusive else number < low)
     if too_low or (high is not None and number > high):
@@ -322,16 +328,45 @@ class Unreadable(Exception):
         self.reason, self.fix = reason, fix
 
 
-def _check_zip(data: bytes) -> None:
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#NAME?", "#VALUE!", "#NULL!", "#REF!", "#NUM!", "#N/A", "#SPILL!", "#CALC!"})
+_OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _check_zip(data: bytes) -> bool:
+    """Refuse zip bombs and encrypted ODS; True when a worksheet holds formula error cells."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+            total = sum(i.file_size for i in infos)
+            packed = max(1, sum(i.compress_size for i in infos))
+            if len(infos) > 10_000 or total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+                raise Unreadable("文件解压后异常庞大，疑似恶意文件，已拒绝", "请上传正常导出的报表文件")
+            names = set(z.namelist())
+            if "META-INF/manifest.xml" in names and b"encryption-data" in z.read("META-INF/manifest.xml"):
+                raise Unreadable("文件设有打开密码，无法读取", "请取消密码保护后另存再上传")
+            # calamine reads error cells as blanks; a blank is not an error, so find them here.
+            return any(b't="e"' in z.read(n) for n in names
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, EOFError, zlib_error):
         raise Unreadable("文件已损坏，无法打开", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传") from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if len(infos) > 10_000 or total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
-        raise Unreadable("文件解压后异常庞大，疑似恶意文件，已拒绝", "请上传正常导出的报表文件")
+
+
+def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula error cells (#DIV/0! …) per sheet, read with openpyxl only for files that have any."""
+    import openpyxl
+
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # calamine opened it; if openpyxl cannot, the errors stay blanks
+        return found
+    for ws in book.worksheets:
+        for r, row in enumerate(ws.iter_rows(values_only=True)):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value in EXCEL_ERRORS:
+                    found.setdefault(ws.title, {})[(r, c)] = value
+    book.close()
+    return found
 
 
 def _decode_csv(data: bytes) -> str:
@@ -357,11 +392,17 @@ def read_sheets(upload: Upload) -> list[tuple[str, list[list]]]:
         raise Unreadable(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限", "请删除无关工作表或拆分后上传")
     if suffix == ".csv":
         text = _decode_csv(upload.data)
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        try:
+            rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        except csv.Error:
+            raise Unreadable("CSV 文件格式有误（可能有不成对的引号）", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传") from None
         width = max((len(r) for r in rows), default=0)
         return [(PurePath(upload.name).stem, [r + [""] * (width - len(r)) for r in rows])]
-    if upload.data[:4] == b"PK\x03\x04":
-        _check_zip(upload.data)
+    errors: dict = {}
+    if upload.data[:4] == b"PK\x03\x04" and _check_zip(upload.data):
+        errors = _error_cells(upload.data)
+    if upload.data[:4] == b"\xd0\xcf\x11\xe0" and _OLE_ENCRYPTED in upload.data:
+        raise Unreadable("文件设有打开密码，无法读取", "请取消密码保护后另存再上传")
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
     except python_calamine.PasswordError:
@@ -379,7 +420,11 @@ def read_sheets(upload: Upload) -> list[tuple[str, list[list]]]:
                 sheet = book.get_sheet_by_name(meta.name)
                 if sheet.total_height * max(1, sheet.total_width) > MAX_CELLS:
                     raise Unreadable(f"工作表「{meta.name}」过大（超过 {MAX_CELLS:,} 个单元格）", "请只保留报表区域后再上传")
-                sheets.append((meta.name, sheet.to_python(skip_empty_area=False)))
+                rows = sheet.to_python(skip_empty_area=False)
+                for (r, c), value in errors.get(meta.name, {}).items():
+                    if r < len(rows) and c < len(rows[r]):
+                        rows[r][c] = value
+                sheets.append((meta.name, rows))
             except Unreadable:
                 raise
             except (KeyboardInterrupt, SystemExit):
@@ -491,10 +536,23 @@ def parse_sheet(file: str, sheet: str, rows: list[list], units: Units, today: dt
 
 
 def _classify_rows(template, rows, header_row, unit_j, id_js, present, problem):
-    """Data rows, and 合计 rows with the span of data rows they total; blank and footer rows are skipped."""
+    """Data rows, and 合计 rows with the span of data rows they total; blank and footer rows are skipped.
+
+    A 小计 totals the rows since the previous total of any kind; a 合计/总计 totals every row
+    since the previous 合计/总计, so a grand total below subtotals checks against all of them.
+    """
     data_rows: list[int] = []
     totals: list[tuple[int, int, int]] = []  # (row, data rows before it, first data row of its span)
-    span_start = 0
+    since_any = since_grand = 0
+
+    def total(r: int, word: str) -> None:
+        nonlocal since_any, since_grand
+        start = since_any if word.startswith("小计") else since_grand
+        totals.append((r, len(data_rows), start))
+        since_any = len(data_rows)
+        if not word.startswith("小计"):
+            since_grand = len(data_rows)
+
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         unit = row[unit_j]
@@ -504,20 +562,16 @@ def _classify_rows(template, rows, header_row, unit_j, id_js, present, problem):
             if v is None or (type(v) is str and not v.strip()):
                 filled = False
                 break
-        if filled:
-            if type(unit) is str and "计" in unit and fold(unit) in TOTAL_WORDS:
-                totals.append((r, len(data_rows), span_start))
-                span_start = len(data_rows)
-            else:
-                data_rows.append(r)
+        if filled and not (type(unit) is str and unit.lstrip()[:1] in _MARKER_CHARS):
+            data_rows.append(r)
             continue
         if all(is_blank(v) for v in row):
             continue
         first = _first_text(row)
-        if first in TOTAL_WORDS or (isinstance(unit, str) and fold(unit) in TOTAL_WORDS):
-            totals.append((r, len(data_rows), span_start))
-            span_start = len(data_rows)
-        elif first.startswith(FOOTER_PREFIXES):
+        unit_text = fold(unit) if isinstance(unit, str) else ""
+        if unit_text in TOTAL_WORDS or first in TOTAL_WORDS:
+            total(r, unit_text if unit_text in TOTAL_WORDS else first)
+        elif first.startswith(FOOTER_PREFIXES) or unit_text.startswith(FOOTER_PREFIXES):
             continue
         elif all(is_blank(row[j]) for j in id_js):
             if any(not is_blank(row[j]) for _, j in present):
@@ -549,7 +603,7 @@ def _parse_column(values: list, col: Column, template: Template, units: Units, t
             odd = [i for i, v in enumerate(values) if type(v) not in _NUMBER_TYPES]
         if len(odd) < n:
             low_ok = (out > col.min if col.min_exclusive else out >= col.min) if col.min is not None else True
-            high_ok = out <= col.max if col.max is not None else True
+            high_ok = out <= (col.max if col.max is not None else MAX_VALUE)
             ok = np.isnan(out) | (low_ok & high_ok & (np.floor(out) == out if col.kind == "int" else True))
             odd += np.flatnonzero(~ok).tolist()
         parse = parse_int if col.kind == "int" else parse_number

@@ -221,8 +221,10 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
                                             "请删除不属于本单位的行后再上传", batch.sheet, row, batch.columns.get("unit")))
     if problems:
         return ImportResult(False, problems, parsed.notes)
-    if not parsed.batches:
-        return ImportResult(False, [Problem("（全部文件）", "没有可导入的数据行", "请检查文件内容")], parsed.notes)
+    if not any(len(b.frame) for b in parsed.batches):
+        names = "、".join(dict.fromkeys(u.name for u in uploads)) or "（全部文件）"
+        return ImportResult(False, [Problem(names, "只有表头，没有可导入的数据行", "请在表头下方填写数据后再上传")],
+                            parsed.notes)
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         try:
