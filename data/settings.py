@@ -32,11 +32,15 @@ def _validate(name: str, tmp) -> None:
         raise SettingsError(f"格式错误：{e}") from None
     try:
         if name == "units":
-            _load_units(tmp, 0.0)
+            _load_units.__wrapped__(tmp, 0.0)
+        elif name == "reporting":
+            from data.reporting import _late_day
+
+            _late_day.__wrapped__(tmp, 0.0)  # uncached: the same temp path holds new text each time
         elif name == "assessment":
             from metrics.targets import _load  # the same loader the product uses
 
-            _load(tmp, 0.0)
+            _load.__wrapped__(tmp, 0.0)
     except (ValueError, KeyError) as e:
         raise SettingsError(f"内容有误：{e}") from None
 

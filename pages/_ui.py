@@ -134,7 +134,15 @@ def sidebar_filters() -> Filters:
     return Filters(period, unit, big)
 
 
+def _via_router() -> None:
+    """A first request straight to /upload runs the page without dashboard.py (Streamlit's folder
+    pages); send it through the router so sign-in and the filters always come first."""
+    if "filters" not in st.session_state or "user" not in st.session_state:
+        st.switch_page("dashboard.py")
+
+
 def filters() -> Filters:
+    _via_router()
     return st.session_state["filters"]
 
 
@@ -307,6 +315,7 @@ def frame_style(big: bool) -> None:
 
 def user() -> auth.User:
     """The signed-in user (the local admin in single-user laptop mode)."""
+    _via_router()
     return st.session_state["user"]
 
 

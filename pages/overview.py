@@ -2,6 +2,7 @@
 import streamlit as st
 
 from data.config import TOWN
+from data.reporting import quarter_completeness
 from metrics.catalogue import CATALOGUE, HEADLINE
 from metrics.targets import BAD, WARN
 from pages import _ui
@@ -27,6 +28,11 @@ if not _ui.months():
     st.stop()
 
 _ui.sample_banner()
+reported, expected, missing = quarter_completeness(period, _ui.db(), units=_ui.units())
+if missing:
+    st.warning(f"{period.label_zh}尚有 {len(missing)} 个单位未按时报送（已报 {reported}/{expected}）："
+               + "、".join(_ui.units().by_code(c).name for c in missing) + "。本期数字可能不完整。",
+               icon=":material/event_busy:")
 table = _ui.table([period, prev])
 who = f.unit or TOWN
 now = table[(table.period == period.label) & (table.unit == who)].set_index("code")["value"]
