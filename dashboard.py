@@ -23,7 +23,10 @@ BY_ROLE = {
     "clerk": {"看指标": READ, "报数据": UPLOAD},
 }
 
-user = _ui.login_gate()
+user = _ui.signed_in()
+if user is None:  # only the sign-in page exists until someone signs in
+    st.navigation([st.Page(_ui.login_page, title="登录", icon=":material/login:")], position="hidden").run()
+    st.stop()
 page = st.navigation(BY_ROLE[user.role])
 st.session_state["filters"] = _ui.sidebar_filters()
 _ui.user_box(user)

@@ -319,8 +319,8 @@ def user() -> auth.User:
     return st.session_state["user"]
 
 
-def login_gate() -> auth.User:
-    """Return the signed-in user; otherwise draw first-start or login and stop: no figure is shown."""
+def signed_in() -> auth.User | None:
+    """The signed-in user, refreshed on every run; None when nobody is (or the session expired)."""
     if not auth.auth_enabled():
         st.session_state["user"] = auth.LOCAL_ADMIN
         return auth.LOCAL_ADMIN
@@ -333,6 +333,16 @@ def login_gate() -> auth.User:
     if signed is not None:
         st.session_state.pop("user", None)
         st.session_state["login_message"] = "登录已过期，请重新登录。"
+    return None
+
+
+def login_page() -> None:
+    """First start (create the first administrator) or sign-in; no figure is shown before it."""
+    with st.columns([1, 2, 1])[1]:
+        _login_forms()
+
+
+def _login_forms() -> None:
     st.title("法治指标看板")
     if not auth.has_users(db()):
         st.markdown("首次使用：请创建第一个**管理员**账号。之后由管理员为各村、镇直单位的填报员和领导添加账号。")
@@ -351,7 +361,7 @@ def login_gate() -> auth.User:
                         st.success("管理员账号已创建，请登录。")
                     except auth.AuthError as e:
                         st.error(str(e))
-        st.stop()
+        return
     if "login_message" in st.session_state:
         st.info(st.session_state.pop("login_message"))
     with st.form("login"):
@@ -360,11 +370,10 @@ def login_gate() -> auth.User:
         if st.form_submit_button("登录", type="primary"):
             try:
                 st.session_state["user"] = auth.login(name.strip(), pw, db())
-                st.session_state["user_until"] = now + dt.timedelta(minutes=auth.SESSION_MINUTES)
+                st.session_state["user_until"] = dt.datetime.now() + dt.timedelta(minutes=auth.SESSION_MINUTES)
                 st.rerun()
             except auth.AuthError as e:
                 st.error(str(e))
-    st.stop()
 
 
 def user_box(current: auth.User) -> None:
