@@ -6,6 +6,8 @@ Not a page (the underscore keeps it out of the navigation test). Caching stays h
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+from pathlib import Path
 from dataclasses import dataclass
 
 import pandas as pd
@@ -123,6 +125,8 @@ def sidebar_filters() -> Filters:
         sub = st.selectbox("期间", labels, key="f_sub", format_func=lambda l: parse_period(l).label_zh,
                            disabled=grain == "年")
         names = [TOWN] + [u.name for u in units().units]
+        if "_pending_unit" in ss:  # a click on a chart chose a village; widgets can only be set before drawing
+            ss.f_unit = ss.pop("_pending_unit")
         unit_name = st.selectbox("单位", names, key="f_unit", help="选择全镇或某个村、镇直单位")
         big = st.toggle("投影模式（大字号）", key="f_big", help="会议投影时使用，也可在网址后加 ?big=1")
     if big:
@@ -138,6 +142,9 @@ def _via_router() -> None:
     """A first request straight to /upload runs the page without dashboard.py (Streamlit's folder
     pages); send it through the router so sign-in and the filters always come first."""
     if "filters" not in st.session_state or "user" not in st.session_state:
+        page = next((Path(f.filename).stem for f in inspect.stack() if Path(f.filename).parent.name == "pages"
+                     and not Path(f.filename).stem.startswith("_")), None)
+        st.session_state["_wanted_page"] = page  # opened after sign-in, through the router
         st.switch_page("dashboard.py")
 
 
@@ -203,20 +210,22 @@ def target_text(code: str, period: Period, per_unit: bool = False) -> str:
 
 
 def kpi_card(code: str, value, before, period: Period, prev_label: str, per_unit: bool = False) -> None:
-    """Value, target, state word with icon and colour, change from the previous period."""
+    """Value, target, state word with icon and colour, change from the previous period (the arrow)."""
     ind = BY_CODE[code]
     st_ = state_of(code, value, period, per_unit)
+    has_target = target(code, period, per_unit) is not None
     with st.container(border=True):
         delta = change_text(ind, value, before)
-        flat = delta is not None and delta.lstrip("+-").startswith(("0.0", "0个", "0")) and not any(
-            ch in "123456789" for ch in delta)
-        color = "off" if flat else "inverse" if ind.direction == "zero" else "normal"
-        st.metric(ind.name, value_text(code, value), delta=f"{delta}（较{prev_label}）" if delta else None,
-                  delta_color=color, help=ind.definition)
-        has_target = target(code, period, per_unit) is not None
-        badge = st_ if has_target else "无目标"
-        st.markdown(f":{STATE_BADGE[st_] if has_target else 'gray'}-badge[{STATE_ICON[st_] if has_target else ''} {badge}]"
-                    f" &nbsp; {target_text(code, period, per_unit)}")
+        flat = delta is not None and not any(ch in "123456789" for ch in delta)
+        # Without a target a rise is neither good nor bad (more disputes received, say): no colour.
+        color = "off" if flat or not has_target else "inverse" if ind.direction == "zero" else "normal"
+        label = ind.name if ind.unit in ("%", "") else f"{ind.name}（{ind.unit}）"
+        st.metric(label, fmt_value(value, ind.fmt), delta=delta, delta_color=color,
+                  help=f"{ind.definition} 箭头为与{prev_label}相比的变化。")
+        if has_target:
+            st.markdown(f":{STATE_BADGE[st_]}-badge[{STATE_ICON[st_]} {st_}] &nbsp; {target_text(code, period, per_unit)}")
+        else:
+            st.markdown(":gray-badge[无目标]")
 
 
 def trend_figure(code: str, frame: pd.DataFrame, periods: list[Period], title: str, unit_label: str = TOWN) -> go.Figure:
@@ -227,11 +236,15 @@ def trend_figure(code: str, frame: pd.DataFrame, periods: list[Period], title: s
     values = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in values]
     x = [p.short_zh if len({q.first.year for q in periods}) == 1 else p.label_zh for p in periods]
     texts = [fmt_value(v, ind.fmt) if v is not None else "无数据" for v in values]
+    # Labels on every point collide in a narrow column: label the latest point, hover shows the rest.
+    last = max((i for i, v in enumerate(values) if v is not None), default=None)
+    labels = [t if i == last else "" for i, t in enumerate(texts)]
     fig = go.Figure()
     if ind.is_rate:
-        fig.add_scatter(x=x, y=values, mode="lines+markers+text", text=texts, textposition="top center",
+        fig.add_scatter(x=x, y=values, mode="lines+markers+text", text=labels, textposition="top center",
+                        customdata=texts,
                         name=unit_label, line=dict(width=3), marker=dict(size=10), connectgaps=False, cliponaxis=False,
-                        hovertemplate="%{x}：%{text}<extra></extra>")
+                        hovertemplate="%{x}：%{customdata}<extra></extra>")
     else:
         fig.add_bar(x=x, y=values, text=texts, textposition="outside", name=unit_label,
                     hovertemplate="%{x}：%{text}<extra></extra>")
@@ -240,12 +253,23 @@ def trend_figure(code: str, frame: pd.DataFrame, periods: list[Period], title: s
         fig.add_hline(y=goal, line=dict(color="#444", dash="dash", width=2),
                       annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="bottom right")
     fig.update_layout(title=title, showlegend=False, height=340)
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(tickformat=axis_format(ind.fmt), title=ind.unit if ind.unit != "%" else None,
                      rangemode="tozero")
-    if ind.fmt == "pct":
-        top = max([v for v in values if v is not None] + [goal or 0, 1.0])
-        fig.update_yaxes(range=[0, top * 1.12])
+    _whole_ticks(fig, ind, values, "y")
+    shown = [v for v in values if v is not None] + ([goal] if goal is not None else [])
+    if ind.fmt == "pct" and shown:
+        # Rates near their target would be a flat line on a 0–100% axis; start 5 points below the lowest.
+        low = max(0.0, min(shown) - 0.05)
+        fig.update_yaxes(range=[low, max(max(shown), 1.0) + (1.0 - low) * 0.15], rangemode=None)
     return fig
+
+
+def _whole_ticks(fig: go.Figure, ind: Indicator, values: list, axis: str) -> None:
+    """Counts get whole-number ticks: a small range would otherwise print 0 0 0 1 1 1."""
+    present = [v for v in values if v is not None]
+    if ind.fmt == "int" and present and max(present) <= 10:
+        (fig.update_yaxes if axis == "y" else fig.update_xaxes)(dtick=1)
 
 
 def units_figure(code: str, rows: pd.DataFrame, period: Period, title: str, highlight: str | None = None) -> go.Figure:
@@ -273,14 +297,24 @@ def units_figure(code: str, rows: pd.DataFrame, period: Period, title: str, high
                       annotation_text=f"目标 {fmt_value(goal, ind.fmt)}", annotation_position="top")
     fig.update_layout(title=title, height=max(300, 34 * len(rows) + 90), showlegend=False)
     fig.update_xaxes(tickformat=axis_format(ind.fmt), title=None)
+    _whole_ticks(fig, ind, list(rows["value"]), "x")
     fig.update_yaxes(autorange="reversed", title=None)
     if ind.fmt == "pct":
         fig.update_xaxes(range=[0, 1.3])
     return fig
 
 
-def open_village(code: str) -> None:
-    st.session_state["f_unit"] = units().by_code(code).name
+def follow_click(event, chart_key: str) -> None:
+    """Open the 村庄 page on a village clicked in a chart, once per click (a selection outlives reruns)."""
+    code = selected_unit(event)
+    handled = st.session_state.setdefault("_handled_clicks", {})
+    if code is None:
+        handled.pop(chart_key, None)
+        return
+    if handled.get(chart_key) == code or units().by_code(code).kind != "village":
+        return
+    handled[chart_key] = code
+    st.session_state["_pending_unit"] = units().by_code(code).name
     st.switch_page("pages/villages.py")
 
 
@@ -380,7 +414,7 @@ def user_box(current: auth.User) -> None:
     with st.sidebar:
         st.divider()
         if not auth.auth_enabled():
-            st.warning("单机模式：未启用账号登录（FAZHI_AUTH=off），任何能打开本页面的人都可以修改数据。",
+            st.warning("单机模式：未启用账号登录，任何能打开本页面的人都可以查看和修改数据。",
                        icon=":material/lock_open:")
             return
         unit = f" · {units().by_code(current.unit).name}" if current.unit else ""

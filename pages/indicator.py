@@ -13,7 +13,7 @@ f = _ui.filters()
 period = f.period
 codes = [i.code for i in CATALOGUE]
 head = st.empty()
-code = st.selectbox("选择指标", codes, format_func=lambda c: BY_CODE[c].name, key="indicator_code")
+code = st.columns([1, 2])[0].selectbox("选择指标", codes, format_func=lambda c: BY_CODE[c].name, key="indicator_code")
 ind = BY_CODE[code]
 head.title(f"{ind.name} · {period.label_zh}")
 if not _ui.months():
@@ -31,7 +31,8 @@ with left:
     st.markdown(f"**定义**　{ind.definition}")
     st.markdown(f"**公式**　{ind.formula}")
     st.markdown(f"**目标**　{_ui.target_text(code, period)}（{period.label_zh}）")
-    st.markdown(f"**数据来源**　{TEMPLATES[ind.template].title}")
+    source = TEMPLATES[ind.template].title if ind.template else "各项考核指标（见“考核”页）"
+    st.markdown(f"**数据来源**　{source}")
     if ind.source:
         st.markdown("**年度报告原文**")
         st.caption(f"“{ind.source}” ——《插甸镇2025年法治政府建设工作情况报告》")
@@ -44,9 +45,7 @@ with right:
         event = _ui.chart(_ui.units_figure(code, rows, period, f"{period.label_zh}各单位{ind.name}",
                                            highlight=f.unit_name if f.unit else None),
                           key="by_unit", on_select=True)
-        picked = _ui.selected_unit(event)
-        if picked and _ui.units().by_code(picked).kind == "village":
-            _ui.open_village(picked)
+        _ui.follow_click(event, "by_unit")
     quarters = _ui.parse_period(str(period.first.year)).children()
     trend = _ui.table(quarters)
     who = f.unit if f.unit and f.unit in set(trend[trend.code == code].unit) else TOWN

@@ -63,7 +63,7 @@ trend = trend[trend.unit == who]
 for col, ind in zip(st.columns(max(1, len(headline))), headline):
     with col:
         _ui.chart(_ui.trend_figure(ind.code, trend[trend.code == ind.code], year_quarters,
-                                   f"{ind.name}：{period.first.year}年各季度"), key=f"trend_{ind.code}")
+                                   f"{ind.name}·各季度"), key=f"trend_{ind.code}")
 
 st.subheader("其他指标")
 others = [i for i in shown if i.code not in HEADLINE]
@@ -73,7 +73,7 @@ for start in range(0, len(others), 4):
             _ui.kpi_card(ind.code, now.get(ind.code), before.get(ind.code), period, "上期", per_unit=bool(f.unit))
 
 if not f.unit:
-    off = [i for i in shown if not i.town_only and states[i.code] in (BAD, WARN)]
+    off = [i for i in shown if states[i.code] in (BAD, WARN)]
     st.subheader("未达标指标：哪些单位拉低了全镇")
     if not off:
         st.success("本期所有有目标的指标均已达标。", icon=":material/check_circle:")
@@ -82,16 +82,14 @@ if not f.unit:
             st.markdown(f"**{ind.name}** 只按全镇统计：{_ui.value_text(ind.code, now.get(ind.code))}，"
                         f"{_ui.target_text(ind.code, period)}。各村情况见“村庄”页的月报明细。")
             continue
-        rows = table[(table.period == period.label) & (table.code == ind.code) & (table.unit != TOWN)]
         if _ui.target(ind.code, period, per_unit=True) is None:
-            rows = rows[rows["value"].notna()]
-            title = f"{ind.name}：全镇目标{_ui.target_text(ind.code, period)[3:]}，各单位贡献"
-        else:
-            rows = rows[[(_ui.state_of(ind.code, v, period, per_unit=True) in (BAD, WARN)) for v in rows["value"]]]
-            title = f"{ind.name}未达标的单位（{len(rows)} 个）"
+            st.markdown(f"**{ind.name}** 按全镇考核（各单位没有分摊目标）：{_ui.value_text(ind.code, now.get(ind.code))}，"
+                        f"{_ui.target_text(ind.code, period)}。")
+            continue
+        rows = table[(table.period == period.label) & (table.code == ind.code) & (table.unit != TOWN)]
+        rows = rows[[(_ui.state_of(ind.code, v, period, per_unit=True) in (BAD, WARN)) for v in rows["value"]]]
+        title = f"{ind.name}未达标的单位（{len(rows)} 个）"
         if rows.empty:
             continue
         event = _ui.chart(_ui.units_figure(ind.code, rows, period, title), key=f"low_{ind.code}", on_select=True)
-        picked = _ui.selected_unit(event)
-        if picked and _ui.units().by_code(picked).kind == "village":
-            _ui.open_village(picked)
+        _ui.follow_click(event, f"low_{ind.code}")

@@ -35,19 +35,21 @@ for u in villages:
     z.append([level.get(r.at[c, "state"]) if c in r.index else None for c in codes])
     text.append([f"{fmt_value(r.at[c, 'value'], BY_CODE[c].fmt)} {_ui.STATE_MARK[r.at[c, 'state']]}"
                  if c in r.index and r.at[c, "value"] is not None else "无数据" for c in codes])
-scale = [[0, _ui.STATE_COLOR[BAD]], [0.33, _ui.STATE_COLOR[BAD]], [0.34, _ui.STATE_COLOR[WARN]],
-         [0.66, _ui.STATE_COLOR[WARN]], [0.67, _ui.STATE_COLOR[OK]], [1, _ui.STATE_COLOR[OK]]]
+# Light state colours so dark numbers stay readable; the ✔ ! ✘ marks carry the state without colour.
+light = {BAD: "#F4B6A0", WARN: "#F6D58E", OK: "#A6DCC8"}
+scale = [[0, light[BAD]], [0.33, light[BAD]], [0.34, light[WARN]], [0.66, light[WARN]], [0.67, light[OK]], [1, light[OK]]]
+columns = [BY_CODE[c].name for c in codes]
 heat = go.Figure(go.Heatmap(
-    z=z, x=[BY_CODE[c].name for c in codes], y=names, text=text, texttemplate="%{text}", zmin=0, zmax=2,
-    colorscale=scale, showscale=False, xgap=3, ygap=3, hovertemplate="%{y} · %{x}：%{text}<extra></extra>",
-    textfont=dict(color="white")))
-heat.update_layout(height=80 + 44 * len(names), plot_bgcolor="#d9d9d9", margin=dict(t=40))
+    z=z, x=columns, y=names, text=text, texttemplate="%{text}", zmin=0, zmax=2, colorscale=scale, showscale=False,
+    xgap=3, ygap=3, hoverinfo="skip", textfont=dict(color="#1a1a1a")))
+# Heat maps cannot be clicked in Streamlit; invisible points over the cells can.
+heat.add_scatter(x=[c for _ in names for c in columns], y=[n for n in names for _ in columns], mode="markers",
+                 marker=dict(size=40, opacity=0), customdata=[u.code for u in villages for _ in columns],
+                 hovertemplate="%{y} · %{x}<extra>点击查看该村</extra>")
+heat.update_layout(height=80 + 44 * len(names), plot_bgcolor="#d9d9d9", margin=dict(t=40), showlegend=False)
 heat.update_yaxes(autorange="reversed")
 heat.update_xaxes(side="top")
-event = _ui.chart(heat, key="heat", on_select=True)
-points = getattr(getattr(event, "selection", None), "points", None)
-if points:
-    _ui.open_village(_ui.units().by_name(points[0]["y"]).code)
+_ui.follow_click(_ui.chart(heat, key="heat", on_select=True), "heat")
 
 st.subheader("各村排名")
 ranking = rank(table[table.unit != TOWN], period, codes)
