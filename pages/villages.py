@@ -47,8 +47,8 @@ heat.add_scatter(x=[c for _ in names for c in columns], y=[n for n in names for 
                  marker=dict(size=40, opacity=0), customdata=[u.code for u in villages for _ in columns],
                  hovertemplate="%{y} · %{x}<extra>点击查看该村</extra>")
 heat.update_layout(height=80 + 44 * len(names), plot_bgcolor="#d9d9d9", margin=dict(t=40), showlegend=False)
-heat.update_yaxes(autorange="reversed")
-heat.update_xaxes(side="top")
+heat.update_yaxes(range=[len(names) - 0.5, -0.5])  # the overlay's markers must not pad the axes
+heat.update_xaxes(side="top", range=[-0.5, len(columns) - 0.5])
 _ui.follow_click(_ui.chart(heat, key="heat", on_select=True), "heat")
 
 st.subheader("各村排名")
