@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data.config import TOWN, Units
+from data.schema import EVALUATOR_TYPES
 from metrics.catalogue import BY_CODE
 from metrics.periods import Period
 from metrics.targets import assessment, attainment
@@ -79,6 +80,68 @@ def score_units(table: pd.DataFrame, period: Period, units: Units) -> pd.DataFra
     out["rank"] = None
     for kind in ("village", "department"):
         mask = (out["kind"] == kind) & out["score"].notna()
-        key = out.loc[mask, "score"] - out.loc[mask, "veto"].astype(float) * 1000
+        # Rounded so that equal scores reached by different sums (48.6 vs 48.599999999999994) tie.
+        key = out.loc[mask, "score"].astype(float).round(6) - out.loc[mask, "veto"].astype(float) * 1000
         out.loc[mask, "rank"] = key.rank(method="min", ascending=False).astype(int)
     return out
+
+
+def flags_text(veto: bool, missing: list[str]) -> str:
+    """一票否决 and 数据不全（缺：…） in words, as the ranking table shows them; empty when neither."""
+    words = (["一票否决"] if veto else []) + (["数据不全（缺：" + "、".join(missing) + "）"] if missing else [])
+    return "；".join(words)
+
+
+def ranking(scores: pd.DataFrame, before: pd.DataFrame | None, kind: str) -> pd.DataFrame:
+    """One kind's rows of score_units in rank order, with the change from `before` (the previous
+    period's score_units), the gap to the unit ranked just above and the flags in words (remark).
+
+    Units without a score come last; a vetoed unit's gap is not a difference in score, so it is blank (NaN).
+    """
+    rows = scores[scores["kind"] == kind].copy()
+    rows["score"] = rows["score"].astype(float)
+    rows = rows.assign(_order=pd.to_numeric(rows["rank"]).fillna(1e9)).sort_values(["_order", "unit"], kind="stable")
+    prev = {} if before is None else before.set_index("unit")["score"].astype(float).to_dict()
+    rows["change"] = rows["score"] - rows["unit"].map(prev).astype(float)
+    rows["gap"] = (rows["score"].shift(1) - rows["score"]).where(~rows["veto"].astype(bool))
+    rows["remark"] = [flags_text(v, m) for v, m in zip(rows["veto"], rows["missing"])]
+    return rows.drop(columns="_order").reset_index(drop=True)
+
+
+def scored_codes(kind: str, units: Units) -> list[str]:
+    """The indicators that count for any unit of the kind (own weights included), in configuration order."""
+    codes = list(weights_for(kind, kind))
+    for u in units.of_kind(kind):
+        codes += [c for c in weights_for(u.code, kind) if c not in codes]
+    return codes
+
+
+def weights_table(units: Units) -> pd.DataFrame:
+    """The weights in use: one row per indicator, one column per weight set (全镇, 各村, 镇直单位, own sets)."""
+    table = assessment().weights
+    sets = {"全镇": table.get("town", {}), "各村": table.get("village", {}), "镇直单位": table.get("department", {})}
+    sets.update({u.name: table[u.code] for u in units.units if u.code in table})
+    codes = [c for c in BY_CODE if any(c in w for w in sets.values())]
+    out = pd.DataFrame({name: [w.get(c) for c in codes] for name, w in sets.items()}, index=codes)
+    return out.rename_axis("code").reset_index().assign(indicator=[BY_CODE[c].name for c in codes])
+
+
+def appraisal_by_type(frame: pd.DataFrame, period: Period, units: Units) -> pd.DataFrame:
+    """Per unit: the mean score of each evaluator type, how many evaluators scored, and the combined score.
+
+    One row per unit with appraisal scores in the period's years, in configuration order.
+    """
+    rows = frame[(frame["year"] >= period.first.year) & (frame["year"] <= period.end.year)]
+    combined, _ = appraisal(frame, period)
+    means = rows.pivot_table(index="unit", columns="evaluator_type", values="score", aggfunc="mean")
+    counts = rows.groupby("unit")["score"].size()
+    records = [{"unit": u.code, "unit_name": u.name, "kind": u.kind,
+                **{t: _plain(means.at[u.code, t]) if t in means.columns else None for t in EVALUATOR_TYPES},
+                "evaluators": int(counts[u.code]), "score": combined.get(u.code)}
+               for u in units.units if u.code in counts.index]
+    return pd.DataFrame.from_records(records, columns=["unit", "unit_name", "kind", *EVALUATOR_TYPES,
+                                                       "evaluators", "score"])
+
+
+def _plain(x) -> float | None:
+    return None if pd.isna(x) else float(x)

@@ -68,7 +68,7 @@ town, town_before = scores.set_index("unit").loc[TOWN], before.set_index("unit")
 
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
-    change = None if town_before.score != town_before.score else town.score - town_before.score
+    change = None if pd.isna(town_before.score) or pd.isna(town.score) else town.score - town_before.score
     c1.metric("全镇法治建设考核得分", _ui.value_text("rule_of_law_score", town.score),
               delta=None if change is None else f"{change:+.2f} 分（较上期）", help=BY_CODE["rule_of_law_score"].definition)
     c2.metric(f"计入绩效考核分值（占 {share:.0%}）", _ui.value_text("assessment_points", town.points))
