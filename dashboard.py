@@ -28,9 +28,9 @@ if user is None:  # only the sign-in page exists until someone signs in
     st.navigation([st.Page(_ui.login_page, title="登录", icon=":material/login:")], position="hidden").run()
     st.stop()
 page = st.navigation(BY_ROLE[user.role])
-wanted = st.session_state.pop("_wanted_page", None)  # a bookmark opened before the router had run
+wanted, params = st.session_state.pop("_wanted_page", (None, None))  # a bookmark opened before the router ran
 if wanted in {p.url_path for section in BY_ROLE[user.role].values() for p in section}:
-    st.switch_page(f"pages/{wanted}.py")
+    st.switch_page(f"pages/{wanted}.py", query_params=params)
 st.session_state["filters"] = _ui.sidebar_filters()
 _ui.user_box(user)
 _ui.install_plotly_template(st.session_state["filters"].big)

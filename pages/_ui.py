@@ -144,7 +144,7 @@ def _via_router() -> None:
     if "filters" not in st.session_state or "user" not in st.session_state:
         page = next((Path(f.filename).stem for f in inspect.stack() if Path(f.filename).parent.name == "pages"
                      and not Path(f.filename).stem.startswith("_")), None)
-        st.session_state["_wanted_page"] = page  # opened after sign-in, through the router
+        st.session_state["_wanted_page"] = (page, st.query_params.to_dict())  # reopened through the router
         st.switch_page("dashboard.py")
 
 
