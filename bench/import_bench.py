@@ -9,7 +9,6 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time

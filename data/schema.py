@@ -5,7 +5,7 @@ nothing else in the code knows a Chinese header.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

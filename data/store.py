@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from data.config import TZ, Units, db_path, load_units, originals_dir
-from data.importer import Parsed, Problem, Upload, read_uploads
+from data.importer import Problem, Upload, read_uploads
 from data.schema import TEMPLATES, Template
 
 BUSY_WAIT_SECONDS = 5.0
@@ -152,7 +152,7 @@ def _stage(con, batch_frames: list[pd.DataFrame], template: Template) -> None:
     con.execute("DROP TABLE IF EXISTS stage")
     con.execute(f"CREATE TEMP TABLE stage AS SELECT {cols}, batch, file_name, sheet, excel_row FROM incoming")
     con.unregister("incoming")
-    con.execute(f"""ALTER TABLE stage ADD COLUMN status VARCHAR""")
+    con.execute("""ALTER TABLE stage ADD COLUMN status VARCHAR""")
     con.execute(f"""UPDATE stage s SET status = CASE
         WHEN NOT EXISTS (SELECT 1 FROM {template.name} cur WHERE {ids}) THEN 'added'
         WHEN EXISTS (SELECT 1 FROM {template.name} cur WHERE {ids} AND ({differs})) THEN 'replaced'

@@ -39,7 +39,7 @@ from data.schema import TEMPLATES
 from metrics import scoring
 from metrics.catalogue import BY_CODE, CATALOGUE, HEADLINE, Indicator
 from metrics.compute import evaluate, units_for
-from metrics.format import DASH, fmt_value
+from metrics.format import DASH, fmt_change, fmt_value
 from metrics.periods import Period
 from metrics.targets import BAD, NONE, OK, WARN, assessment, attainment, state, target
 
@@ -176,12 +176,8 @@ def _date_zh(day: dt.date) -> str:
 
 
 def _change_text(ind: Indicator, now, before) -> str | None:
-    if now is None or before is None:
-        return None
-    diff = now - before
-    if ind.fmt == "pct":
-        return f"较上期 {diff * 100:+.1f}个百分点"
-    return f"较上期 {diff:+,.1f}" if ind.fmt == "dec1" else f"较上期 {diff:+,.0f}"
+    change = fmt_change(now, before, ind.fmt)
+    return None if change is None else f"较上期 {change}"
 
 
 # --- pptx: the appraisal meeting ---------------------------------------------------------------

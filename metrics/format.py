@@ -21,5 +21,11 @@ def axis_format(fmt: str) -> str:
     return {"pct": ".0%", "dec1": ",.1f"}.get(fmt, ",d")
 
 
-def hover_format(fmt: str) -> str:
-    return {"pct": ".1%", "dec1": ",.1f"}.get(fmt, ",d")
+def fmt_change(now, before, fmt: str) -> str | None:
+    """The change from the previous period: +2.1个百分点 for rates, +12 for counts; None without both sides."""
+    if now is None or before is None:
+        return None
+    diff = now - before
+    if fmt == "pct":
+        return f"{diff * 100:+.1f}个百分点"
+    return f"{diff:+,.1f}" if fmt == "dec1" else f"{diff:+,.0f}"

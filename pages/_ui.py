@@ -19,7 +19,7 @@ from data import auth, store
 from data.config import TOWN, Units, db_path, load_units
 from metrics.catalogue import BY_CODE, Indicator
 from metrics.compute import evaluate
-from metrics.format import DASH, axis_format, fmt_value, hover_format
+from metrics.format import axis_format, fmt_change, fmt_value
 from metrics.periods import Period, parse_period
 from metrics.targets import BAD, NONE, OK, WARN, attainment, state, target
 
@@ -185,16 +185,6 @@ def value_text(code: str, value) -> str:
     return fmt_value(value, ind.fmt, ind.unit)
 
 
-def change_text(ind: Indicator, now, before) -> str | None:
-    """'较上期 +2.1个百分点' for rates, '+12' for counts; None when either side has no data."""
-    if now is None or before is None:
-        return None
-    diff = now - before
-    if ind.fmt == "pct":
-        return f"{diff * 100:+.1f}个百分点"
-    return f"{diff:+,.1f}" if ind.fmt == "dec1" else f"{diff:+,.0f}"
-
-
 def state_of(code: str, value, period: Period, per_unit: bool = False) -> str:
     return state(attainment(code, value, period, per_unit))
 
@@ -215,7 +205,7 @@ def kpi_card(code: str, value, before, period: Period, prev_label: str, per_unit
     st_ = state_of(code, value, period, per_unit)
     has_target = target(code, period, per_unit) is not None
     with st.container(border=True):
-        delta = change_text(ind, value, before)
+        delta = fmt_change(value, before, ind.fmt)
         flat = delta is not None and not any(ch in "123456789" for ch in delta)
         # Without a target a rise is neither good nor bad (more disputes received, say): no colour.
         color = "off" if flat or not has_target else "inverse" if ind.direction == "zero" else "normal"

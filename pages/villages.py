@@ -8,7 +8,7 @@ from data.config import TOWN
 from data.schema import TEMPLATES
 from metrics.catalogue import BY_CODE, CATALOGUE
 from metrics.format import fmt_value
-from metrics.targets import BAD, NONE, OK, WARN, annotate, rank, target
+from metrics.targets import BAD, OK, WARN, annotate, rank, target
 from pages import _ui
 
 f = _ui.filters()
