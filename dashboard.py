@@ -1,6 +1,7 @@
 """法治指标看板 — the router and the frame: sign-in, navigation by role, shared filters, chart style."""
 import streamlit as st
 
+from data.store import StoreBusy
 from pages import _ui
 
 st.set_page_config(page_title="法治指标看板", page_icon=":material/balance:", layout="wide")
@@ -23,16 +24,19 @@ BY_ROLE = {
     "clerk": {"看指标": READ, "报数据": UPLOAD},
 }
 
-user = _ui.signed_in()
-if user is None:  # only the sign-in page exists until someone signs in
-    st.navigation([st.Page(_ui.login_page, title="登录", icon=":material/login:")], position="hidden").run()
-    st.stop()
-page = st.navigation(BY_ROLE[user.role])
-wanted, params = st.session_state.pop("_wanted_page", (None, None))  # a bookmark opened before the router ran
-if wanted in {p.url_path for section in BY_ROLE[user.role].values() for p in section}:
-    st.switch_page(f"pages/{wanted}.py", query_params=params)
-st.session_state["filters"] = _ui.sidebar_filters()
-_ui.user_box(user)
-_ui.install_plotly_template(st.session_state["filters"].big)
-_ui.frame_style(st.session_state["filters"].big)
-page.run()
+try:
+    user = _ui.signed_in()
+    if user is None:  # only the sign-in page exists until someone signs in
+        st.navigation([st.Page(_ui.login_page, title="登录", icon=":material/login:")], position="hidden").run()
+        st.stop()
+    page = st.navigation(BY_ROLE[user.role])
+    wanted, params = st.session_state.pop("_wanted_page", (None, None))  # a bookmark opened before the router ran
+    if wanted in {p.url_path for section in BY_ROLE[user.role].values() for p in section}:
+        st.switch_page(f"pages/{wanted}.py", query_params=params)
+    st.session_state["filters"] = _ui.sidebar_filters()
+    _ui.user_box(user)
+    _ui.install_plotly_template(st.session_state["filters"].big)
+    _ui.frame_style(st.session_state["filters"].big)
+    page.run()
+except StoreBusy as busy:  # the command line holds the database for longer than we wait
+    st.error(f"{busy}。", icon=":material/hourglass_top:")

@@ -60,8 +60,9 @@ def _ddl() -> list[str]:
 
 
 @contextmanager
-def connect(db: str | os.PathLike | None = None, wait: float = BUSY_WAIT_SECONDS):
+def connect(db: str | os.PathLike | None = None, wait: float | None = None):
     """A connection for one operation; waits for a busy file, then says so in Chinese."""
+    wait = BUSY_WAIT_SECONDS if wait is None else wait
     path = db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
