@@ -26,8 +26,11 @@ BY_ROLE = {
 
 try:
     user = _ui.signed_in()
-    if user is None:  # only the sign-in page exists until someone signs in
-        st.navigation([st.Page(_ui.login_page, title="登录", icon=":material/login:")], position="hidden").run()
+    if user is None:  # until someone signs in, every address (a bookmark too) shows the sign-in page
+        paths = {p.url_path for role in BY_ROLE.values() for section in role.values() for p in section} - {""}
+        login = [st.Page(_ui.login_page, title="登录", default=True)]
+        login += [st.Page(_ui.login_page, title="登录", url_path=path) for path in sorted(paths)]
+        st.navigation(login, position="hidden").run()
         st.stop()
     page = st.navigation(BY_ROLE[user.role])
     wanted, params = st.session_state.pop("_wanted_page", (None, None))  # a bookmark opened before the router ran

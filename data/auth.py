@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -161,7 +162,7 @@ def login(name: str, password: str, db=None) -> User:
         role, unit, stored, failures, locked_until = row
         if locked_until is not None and locked_until > now:
             audit("login", name, False, "账号锁定中", con=con)
-            minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+            minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
             raise AuthError(f"密码连续输错 {MAX_FAILURES} 次，账号已锁定，请 {minutes} 分钟后再试，或联系管理员")
         if not check_password(password, stored):
             failures += 1

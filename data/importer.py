@@ -22,7 +22,7 @@ import pandas as pd
 import python_calamine
 
 from data.config import Unit, Units, fold
-from data.schema import TEMPLATES, Column, Template
+from data.schema import GUIDE_SHEET, OPTIONS_SHEET, TEMPLATES, Column, Template
 
 ACCEPTED = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ACCEPTED_TEXT = "、".join(ACCEPTED)
@@ -737,7 +737,8 @@ def read_uploads(uploads: list[Upload], units: Units, today: dt.date | None = No
                 found = True
             if batch is not None:
                 batches.append(batch)
-            elif not sheet_problems and any(any(not is_blank(v) for v in row) for row in rows):
+            elif (not sheet_problems and sheet_name not in (GUIDE_SHEET, OPTIONS_SHEET)
+                  and any(any(not is_blank(v) for v in row) for row in rows)):
                 notes.append(f"文件「{upload.name}」工作表「{sheet_name}」不是填报模板，已跳过")
         if not found:
             names = "、".join(t.title for t in TEMPLATES.values())

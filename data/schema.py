@@ -167,6 +167,9 @@ APPRAISAL = Template(
     ),
 )
 
+# The generated templates' own helper sheets: the instructions and the hidden drop-down lists.
+GUIDE_SHEET, OPTIONS_SHEET = "填写说明", "选项"
+
 TEMPLATES: dict[str, Template] = {t.name: t for t in (VILLAGE, DEPARTMENT, TRAINING, APPRAISAL)}
 
 # The stocks of SPEC §5: each unit's last reported month in a period, then summed over units.

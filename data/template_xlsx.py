@@ -14,10 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from data.config import TZ, Units, load_units
-from data.schema import TEMPLATES, Column, Template
+from data.schema import GUIDE_SHEET, OPTIONS_SHEET, TEMPLATES, Column, Template
 
-GUIDE_SHEET = "填写说明"
-OPTIONS_SHEET = "选项"
 LAST_ROW = 1000  # validations and prompts cover rows 2..LAST_ROW
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
