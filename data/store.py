@@ -219,7 +219,8 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
                 if code not in allowed_units:
                     name = next(u.name for u in units.units if u.code == code)
                     problems.append(Problem(batch.file, f"包含其他单位（{name}）的数据，您只能上传本单位的数据",
-                                            "请删除不属于本单位的行后再上传", batch.sheet, row, batch.columns.get("unit")))
+                                            "请删除不属于本单位的行后再上传", batch.sheet, row, batch.columns.get("unit"),
+                                            name))
     if problems:
         return ImportResult(False, problems, parsed.notes)
     if not any(len(b.frame) for b in parsed.batches):

@@ -60,10 +60,11 @@ for col, ind in zip(st.columns(max(1, len(headline))), headline):
 year_quarters = [p for p in _ui.parse_period(str(period.first.year)).children()]
 trend = _ui.table(year_quarters)
 trend = trend[trend.unit == who]
-for col, ind in zip(st.columns(max(1, len(headline))), headline):
-    with col:
-        _ui.chart(_ui.trend_figure(ind.code, trend[trend.code == ind.code], year_quarters,
-                                   f"{ind.name}·各季度"), key=f"trend_{ind.code}")
+for start in range(0, len(headline), 2):  # two per row: quarter labels need the width on a laptop
+    for col, ind in zip(st.columns(2), headline[start:start + 2]):
+        with col:
+            _ui.chart(_ui.trend_figure(ind.code, trend[trend.code == ind.code], year_quarters,
+                                       f"{ind.name}·各季度"), key=f"trend_{ind.code}")
 
 st.subheader("其他指标")
 others = [i for i in shown if i.code not in HEADLINE]

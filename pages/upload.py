@@ -26,10 +26,10 @@ STATE_STYLE = {reporting.REPORTED: "background-color:#d4edda", reporting.LATE: "
 STATE_BADGE = dict(zip(reporting.STATES, ("green", "orange", "red", "gray")))
 PROBLEM_COLUMNS = {"file": "文件", "sheet": "工作表", "row": "行", "column": "列", "value": "填写的值", "reason": "问题", "fix": "怎么改"}
 CHANGE_COLUMNS = {"unit": "单位", "period": "期间", "record": "记录", "header": "项目", "old": "原值", "new": "新值"}
-HISTORY_COLUMNS = {"id": st.column_config.NumberColumn("编号", format="%d"),
+HISTORY_COLUMNS = {"id": st.column_config.NumberColumn("编号", format="%d"),  # the wide columns last
                    "uploaded_at": st.column_config.DatetimeColumn("上传时间", format="YYYY-MM-DD HH:mm"),
-                   "user_name": "上传人", "files": "文件", "hash": "SHA-256（前12位）",
-                   "rows_added": "新增行", "rows_replaced": "替换行", "state": "状态"}
+                   "state": "状态", "user_name": "上传人", "rows_added": "新增行", "rows_replaced": "替换行",
+                   "files": "文件", "hash": "SHA-256（前12位）"}
 ss = st.session_state
 me = _ui.user()
 
