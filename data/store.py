@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +60,8 @@ def _ddl() -> list[str]:
     return statements
 
 
-@contextmanager
-def connect(db: str | os.PathLike | None = None, wait: float | None = None):
-    """A connection for one operation; waits for a busy file, then says so in Chinese."""
+def _open(db, wait: float | None = None):
+    """Open the database, waiting for a busy file, then saying so in Chinese; the schema is ensured."""
     wait = BUSY_WAIT_SECONDS if wait is None else wait
     path = db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +80,17 @@ def connect(db: str | os.PathLike | None = None, wait: float | None = None):
         if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'appraisal_scores'").fetchall()[0][0]:
             for statement in _DDL:
                 con.execute(statement)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def connect(db: str | os.PathLike | None = None, wait: float | None = None, opening: Future | None = None):
+    """A connection for one operation (or the one `opening` is already opening in the background)."""
+    con = opening.result() if opening is not None else _open(db, wait)
+    try:
         yield con
     finally:
         con.close()
@@ -211,7 +222,12 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
     commit=False only plans (the preview); allowed_units restricts a clerk to their own units.
     """
     units = units or load_units()
-    parsed = read_uploads(uploads, units, today)
+    opening = _OPENER.submit(_open, db)  # opening the database overlaps reading the files
+    try:
+        parsed = read_uploads(uploads, units, today)
+    except BaseException:
+        _close_when_open(opening)
+        raise
     problems = list(parsed.problems)
     if allowed_units is not None:
         for batch in parsed.batches:
@@ -221,13 +237,13 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
                     problems.append(Problem(batch.file, f"包含其他单位（{name}）的数据，您只能上传本单位的数据",
                                             "请删除不属于本单位的行后再上传", batch.sheet, row, batch.columns.get("unit"),
                                             name))
-    if problems:
-        return ImportResult(False, problems, parsed.notes)
-    if not any(len(b.frame) for b in parsed.batches):
+    if not problems and not any(len(b.frame) for b in parsed.batches):
         names = "、".join(dict.fromkeys(u.name for u in uploads)) or "（全部文件）"
-        return ImportResult(False, [Problem(names, "只有表头，没有可导入的数据行", "请在表头下方填写数据后再上传")],
-                            parsed.notes)
-    with connect(db) as con:
+        problems = [Problem(names, "只有表头，没有可导入的数据行", "请在表头下方填写数据后再上传")]
+    if problems:
+        _close_when_open(opening)
+        return ImportResult(False, problems, parsed.notes)
+    with connect(db, opening=opening) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0] if commit else None
@@ -255,6 +271,14 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
             raise
     result.upload_id = upload_id
     return result
+
+
+_OPENER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fazhi-open")
+
+
+def _close_when_open(opening: Future) -> None:
+    """A rejected upload does not wait for the database; it is closed once it has opened."""
+    opening.add_done_callback(lambda f: f.exception() is None and f.result().close())
 
 
 def _apply(con, template: Template, upload_id: int) -> None:
