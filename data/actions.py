@@ -14,7 +14,7 @@ def upload(user: User, uploads: list[Upload], db=None, *, commit: bool = True, s
     """Validate and (with commit) import; a clerk's rows must all be their own unit's."""
     auth.require(user, "sample" if sample else "upload")
     result = store.import_files(uploads, db, user=user.name, commit=commit, sample=sample,
-                                allowed_units=auth.allowed_units(user))
+                                allowed_units=auth.allowed_units(user), allowed_templates=auth.allowed_templates(user))
     if commit:
         names = "、".join(u.name for u in uploads)
         detail = (f"第{result.upload_id}次上传：{names}，新增 {result.added} 行，替换 {result.replaced} 行" if result.ok

@@ -192,6 +192,11 @@ def require(user: User | None, action: str) -> None:
         raise AuthError(f"{user.role_zh}没有“{ACTIONS.get(action, action)}”的权限")
 
 
+def allowed_templates(user: User) -> set[str] | None:
+    """The templates a user may upload; None means all. Units must not score themselves."""
+    return None if user.role == "admin" else {"village_monthly", "department_monthly", "training_ledger"}
+
+
 def allowed_units(user: User) -> set[str] | None:
     """The unit codes a user may write; None means every unit."""
     return {user.unit} if user.role == "clerk" else None

@@ -89,7 +89,7 @@ def _open(db, wait: float | None = None):
 @contextmanager
 def connect(db: str | os.PathLike | None = None, wait: float | None = None, opening: Future | None = None):
     """A connection for one operation (or the one `opening` is already opening in the background)."""
-    con = opening.result() if opening is not None else _open(db, wait)
+    con = opening.result() if opening is not None else _open(db, wait)  # noqa: the future's own errors surface here
     try:
         yield con
     finally:
@@ -216,19 +216,26 @@ def _period_label(value) -> str:
 
 def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: bool = False,
                  commit: bool = True, units: Units | None = None, today: dt.date | None = None,
-                 allowed_units: set[str] | None = None) -> ImportResult:
+                 allowed_units: set[str] | None = None, allowed_templates: set[str] | None = None) -> ImportResult:
     """Validate all files, then write all of them in one transaction, or nothing.
 
     commit=False only plans (the preview); allowed_units restricts a clerk to their own units.
     """
     units = units or load_units()
-    opening = _OPENER.submit(_open, db)  # opening the database overlaps reading the files
+    # Opening the database overlaps reading the files; a database that does not exist yet is only
+    # created once the upload has passed every check.
+    opening = _OPENER.submit(_open, db) if db_path(db).exists() else None
     try:
         parsed = read_uploads(uploads, units, today)
     except BaseException:
         _close_when_open(opening)
         raise
     problems = list(parsed.problems)
+    if allowed_templates is not None:
+        for batch in parsed.batches:
+            if batch.template.name not in allowed_templates:
+                problems.append(Problem(batch.file, f"“{batch.template.title}”只能由管理员上传",
+                                        "请把评议打分表交给党政办或司法所的管理员上传", batch.sheet))
     if allowed_units is not None:
         for batch in parsed.batches:
             for code, row in zip(batch.frame["unit"], batch.rows):
@@ -246,6 +253,12 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
     with connect(db, opening=opening) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            if sample and con.execute("SELECT count(*) FROM uploads WHERE NOT sample AND rolled_back_at IS NULL"
+                                      ).fetchall()[0][0]:
+                # Sample rows replacing real ones could not be removed cleanly later.
+                con.execute("ROLLBACK")
+                return ImportResult(False, [Problem("示例数据", "数据库中已有真实上传的数据，不能再载入示例数据",
+                                                    "示例数据只用于空数据库的演示")], parsed.notes)
             upload_id = con.execute("SELECT nextval('upload_ids')").fetchall()[0][0] if commit else None
             plans: list[BatchPlan] = []
             for template in TEMPLATES.values():
@@ -276,18 +289,21 @@ def import_files(uploads: list[Upload], db=None, *, user: str = "cli", sample: b
 _OPENER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fazhi-open")
 
 
-def _close_when_open(opening: Future) -> None:
+def _close_when_open(opening: Future | None) -> None:
     """A rejected upload does not wait for the database; it is closed once it has opened."""
-    opening.add_done_callback(lambda f: f.exception() is None and f.result().close())
+    if opening is not None:
+        opening.add_done_callback(lambda f: f.exception() is None and f.result().close())
 
 
 def _apply(con, template: Template, upload_id: int) -> None:
+    """Write a new version of every row the upload carried, unchanged ones included: the upload then
+    owns them, so rolling back an earlier upload can never silently undo a later one."""
     join = " AND ".join(f"r.{f} = s.{f}" for f in template.identity)
     con.execute(f"""UPDATE {template.name}_rows r SET superseded_by = ? FROM stage s
-        WHERE {join} AND s.status = 'replaced' AND r.superseded_by IS NULL AND NOT r.retracted""", [upload_id])
+        WHERE {join} AND s.status <> 'added' AND r.superseded_by IS NULL AND NOT r.retracted""", [upload_id])
     fields = ", ".join(template.fields)
     con.execute(f"""INSERT INTO {template.name}_rows ({fields}, upload_id, file_name, sheet, excel_row)
-        SELECT {fields}, ?, file_name, sheet, excel_row FROM stage WHERE status <> 'unchanged'""", [upload_id])
+        SELECT {fields}, ?, file_name, sheet, excel_row FROM stage""", [upload_id])
 
 
 def _keep_original(store_dir: Path, upload: Upload) -> str:

@@ -29,6 +29,11 @@ def current(db) -> dict:
     return {name: store.rows(name, db=db, with_meta=True).to_dict("records") for name in TEMPLATES}
 
 
+def figures(db) -> dict:
+    """The current figures alone, without which upload they came from."""
+    return {name: store.rows(name, db=db).to_dict("records") for name in TEMPLATES}
+
+
 def march(make_xlsx, received_east=5, name_suffix="") -> bytes:
     return make_xlsx({"村级" + name_suffix: [
         VH,
@@ -43,13 +48,15 @@ def march(make_xlsx, received_east=5, name_suffix="") -> bytes:
 def test_importing_the_same_file_twice_changes_no_figure(do_import, make_xlsx, db):
     book = march(make_xlsx)
     first = do_import(Upload("三月.xlsx", book))
-    before = current(db)
+    before = figures(db)
 
     again = do_import(Upload("三月.xlsx", book))
 
     assert (first.added, first.replaced, first.unchanged) == (2, 0, 0)
     assert (again.ok, again.added, again.replaced, again.unchanged) == (True, 0, 0, 2)
-    assert current(db) == before
+    assert figures(db) == before
+    # the second upload now owns both rows, so rolling back the first can never undo it
+    assert {r["upload_id"] for r in current(db)["village_monthly"]} == {again.upload_id}
 
 
 def test_importing_the_same_rows_in_another_layout_changes_nothing(do_import, make_xlsx, stored):
@@ -90,7 +97,9 @@ def test_the_replaced_version_stays_in_the_store_marked_as_superseded(do_import,
     with store.connect(db) as con:
         versions = con.execute("SELECT unit, disputes_received, upload_id, superseded_by, retracted "
                                "FROM village_monthly_rows ORDER BY upload_id, unit").fetchall()
-    assert versions == [("V01", 5, 1, 2, False), ("V02", 3, 1, None, False), ("V01", 6, 2, None, False)]
+    # every upload owns a version of each row it carried; the unchanged V02 row too
+    assert versions == [("V01", 5, 1, 2, False), ("V02", 3, 1, 2, False),
+                        ("V01", 6, 2, None, False), ("V02", 3, 2, None, False)]
 
 
 def test_a_training_session_is_identified_by_date_unit_and_title(do_import, make_xlsx, stored):
@@ -163,7 +172,7 @@ def test_rolling_back_a_correction_restores_exactly_what_it_replaced(baseline, d
 
     done = store.rollback(fix.upload_id, db, user="管理员")
 
-    assert done == {"upload_id": 2, "removed": 1, "restored": 1}
+    assert done == {"upload_id": 2, "removed": 2, "restored": 2}  # the changed row and the unchanged one
     assert current(db) == before
     (rolled_by,) = store.history(db).query("id == 2")["rolled_back_by"]
     assert rolled_by == "管理员"
@@ -317,3 +326,26 @@ def test_the_command_line_gives_up_on_a_long_hold_with_a_chinese_message_and_exi
     assert done.returncode == 1
     assert done.stderr == f"错误：数据库文件 {db} 正被另一个程序占用（已等待 5 秒），请稍后再试\n"
     assert snapshot() == baseline
+
+
+def test_rolling_back_an_upload_never_undoes_a_later_one_that_resent_the_same_figures(do_import, make_xlsx, db):
+    do_import(Upload("三月.xlsx", march(make_xlsx)))
+    second = do_import(Upload("更正.xlsx", march(make_xlsx, received_east=9)))
+    do_import(Upload("再报.xlsx", march(make_xlsx, received_east=9, name_suffix="2")))  # same figures again
+
+    with pytest.raises(store.RollbackRefused, match="已被之后的第3次上传替换"):
+        store.rollback(second.upload_id, db)
+    assert dict(zip(*zip(*[(r["unit"], r["disputes_received"]) for r in figures(db)["village_monthly"]]))) == {
+        "V01": 9, "V02": 3}
+
+
+def test_the_sample_cannot_be_loaded_over_real_uploads(do_import, make_xlsx, db):
+    do_import(Upload("三月.xlsx", march(make_xlsx)))
+    before = figures(db)
+
+    from data.sample import load_sample
+
+    result = load_sample(db)
+
+    assert not result.ok and "已有真实上传的数据" in result.problems[0].line()
+    assert figures(db) == before
