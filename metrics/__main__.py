@@ -7,18 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from data import actions, auth
+from data.cli import ChineseParser
 from data.store import StoreBusy
 from metrics.catalogue import BY_CODE
 from metrics.compute import values_json
 from metrics.format import fmt_value
 from metrics.periods import parse_period
-
-
-class ChineseParser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"参数错误：{message}\n")
-        sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +95,7 @@ def export_command(args, db) -> int:
                   IsADirectoryError: "这是一个文件夹"}.get(type(e), e.strerror or str(e))
         sys.stderr.write(f"错误：无法写入文件 {out}：{reason}\n")
         return 1
+    actions.exported(auth.User("cli", "admin"), f"{out.name}（命令行）", db)
     print(f"已导出{period.label_zh}的{export.FORMATS[fmt].kind}：{out}")
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from pathlib import Path
 from dataclasses import dataclass
 
@@ -414,3 +415,20 @@ def user_box(current: auth.User) -> None:
             for key in ("user", "user_until"):
                 st.session_state.pop(key, None)
             st.rerun()
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]()#!|<>~:$])")  # what can start a link, image, emphasis, icon or tag
+
+
+def literal(text: object) -> str:
+    """User text (file and sheet names) inside markdown: escaped so it can never become a link or image."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def require(action: str) -> None:
+    """Refuse a page to a role that may not use it, in Chinese (the navigation already hides it)."""
+    try:
+        auth.require(user(), action)
+    except auth.AuthError as e:
+        st.error(str(e), icon=":material/block:")
+        st.stop()

@@ -2,10 +2,11 @@
 import streamlit as st
 
 from data import auth, settings
+from metrics.export import neutralise
 from pages import _ui
 
 me = _ui.user()
-auth.require(me, "settings")  # the navigation hides this page; this refuses a crafted request too
+_ui.require("settings")  # the navigation hides this page; this refuses a crafted request too
 st.title("系统管理")
 accounts, log, config = st.tabs(["账号", "操作日志", "配置"])
 
@@ -38,7 +39,8 @@ with log:
                          ok=trail.ok.map({True: "成功", False: "失败"}))
     trail = trail.rename(columns={"id": "序号", "logged_at": "时间", "user_name": "用户", "action": "操作",
                                   "ok": "结果", "detail": "详情"})
-    st.download_button("导出操作日志（CSV）", trail.to_csv(index=False).encode("utf-8-sig"),
+    safe = trail.map(lambda v: neutralise(v) if isinstance(v, str) else v)  # user names can hold formulas
+    st.download_button("导出操作日志（CSV）", safe.to_csv(index=False).encode("utf-8-sig"),
                        "操作日志.csv", "text/csv", icon=":material/download:")
     st.dataframe(trail, hide_index=True, width="stretch")
 

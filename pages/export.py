@@ -3,12 +3,12 @@ from functools import partial
 
 import streamlit as st
 
-from data import auth
+from data import actions
 from metrics import export
 from pages import _ui
 
 me = _ui.user()
-auth.require(me, "export")  # the navigation hides this page from clerks; this refuses a crafted request too
+_ui.require("export")  # the navigation hides this page from clerks; this refuses a crafted request too
 period = _ui.filters().period
 st.title(f"导出 · {period.label_zh}")
 
@@ -33,7 +33,7 @@ st.caption(f"导出的是{period.label_zh}全镇和全部单位的数字（不�
 def build(fmt: str, period, db: str) -> bytes:
     """Run on click, in a thread of its own: no Streamlit calls here."""
     content = export.export(fmt, period, db)
-    auth.audit("export", me.name, True, export.file_name(period, fmt), db)
+    actions.exported(me, export.file_name(period, fmt), db)
     return content
 
 

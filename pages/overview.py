@@ -4,6 +4,7 @@ import streamlit as st
 from data.config import TOWN
 from data.reporting import quarter_completeness
 from metrics.catalogue import CATALOGUE, HEADLINE
+from metrics.periods import Period, add_months
 from metrics.targets import BAD, WARN
 from pages import _ui
 
@@ -18,19 +19,20 @@ if not _ui.months():
     c1, c2, c3 = st.columns(3)
     c1.page_link("pages/upload.py", label="下载填报模板", icon=":material/download:")
     c2.page_link("pages/upload.py", label="上传报表", icon=":material/upload_file:")
-    if c3.button("载入 2025 年示例数据", icon=":material/science:", type="primary"):
-        from data.sample import load_sample
+    if _ui.user().role == "admin" and c3.button("载入 2025 年示例数据", icon=":material/science:", type="primary"):
+        from data import actions
 
         with st.spinner("正在载入示例数据…"):
-            load_sample(_ui.db())
+            actions.load_sample(_ui.user(), _ui.db())
         _ui.clear_caches()
         st.rerun()
     st.stop()
 
 _ui.sample_banner()
 reported, expected, missing = quarter_completeness(period, _ui.db(), units=_ui.units())
+checked = period if period.months >= 3 else Period(add_months(period.first, -((period.first.month - 1) % 3)), 3)
 if missing:
-    st.warning(f"{period.label_zh}尚有 {len(missing)} 个单位未按时报送（已报 {reported}/{expected}）："
+    st.warning(f"{checked.label_zh}尚有 {len(missing)} 个单位未按时报送（已报 {reported}/{expected}）："
                + "、".join(_ui.units().by_code(c).name for c in missing) + "。本期数字可能不完整。",
                icon=":material/event_busy:")
 table = _ui.table([period, prev])

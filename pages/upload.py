@@ -96,7 +96,7 @@ def _preview(pending: dict) -> None:
     st.success("检查通过，尚未导入。请核对下面的内容，无误后点击“确认导入”。", icon=":material/fact_check:")
     for plan in result.plans:
         with st.container(border=True):
-            st.markdown(f"**{plan.file}** · 工作表「{plan.sheet}」 → **{plan.template.title}**")
+            st.markdown(f"**{_ui.literal(plan.file)}** · 工作表「{_ui.literal(plan.sheet)}」 → **{plan.template.title}**")
             names = "、".join(units.by_code(c).name for c in plan.units)
             st.markdown(f"单位：{names}　　{'月份' if plan.template.monthly else '期间'}：{'、'.join(plan.periods)}")
             st.markdown(f":green-badge[新增 {plan.added} 行] :orange-badge[替换 {plan.replaced} 行]"
@@ -119,7 +119,7 @@ def _close_dialog() -> None:
 # The open dialog lives in session state, so it survives full reruns (and AppTest, which has no fragment reruns).
 @st.dialog("撤销上传", on_dismiss=_close_dialog)
 def _confirm_rollback(upload_id: int, files: str, added: int, replaced: int) -> None:
-    st.markdown(f"确定撤销 **第 {upload_id} 次上传**（{files}）吗？\n\n"
+    st.markdown(f"确定撤销 **第 {upload_id} 次上传**（{_ui.literal(files)}）吗？\n\n"
                 f"- 这次上传新增的 **{added}** 行将被删除\n- 它替换掉的 **{replaced}** 行恢复为替换前的数值")
     st.caption("原始文件仍保留在上传记录中，撤销后可修改重新上传。")
     ok, cancel = st.columns(2)
