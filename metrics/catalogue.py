@@ -58,6 +58,7 @@ class Indicator:
     direction: str = "up"  # up: higher is better; zero: the target is none at all
     town_only: bool = False
     aggregation: str = "ratio"  # ratio: Σ/Σ by compute.py; appraisal, composite: by scoring.py
+    per_configured_unit: bool = False  # the town's denominator is every configured unit of the kind
     definition: str = ""
     source: str = ""  # the sentence of the 2025 report the indicator comes from
     report: str = ""  # report wording, {value} is the formatted figure
@@ -149,8 +150,8 @@ CATALOGUE: tuple[Indicator, ...] = (
               source="建立“一村一法律顾问”服务评价机制,确保顾问每月驻村服务不少于4天。",
               report="法律顾问平均每村每月驻村{value}天"),
     Indicator("culture_site_coverage", "法治文化阵地覆盖", "Villages with a rule-of-law culture site", "%", V,
-              "has_culture_site", "site_reported", fmt="pct", town_only=True,
-              definition="期末有法治文化阵地（≥1 个）的村数 ÷ 填报了阵地数的村数。",
+              "has_culture_site", "site_reported", fmt="pct", town_only=True, per_configured_unit=True,
+              definition="期末有法治文化阵地（≥1 个）的村数 ÷ 全镇村数（未填报的村不算有阵地；没有任何村填报时为无数据）。",
               source="12个村目前只有2个村委会有法治文化阵地,存在内容更新不及时、形式较为单一等问题。",
               report="法治文化阵地覆盖率{value}"),
     Indicator("liaison_services", "法律明白人服务次数", "Legal-liaison services", "次", V, "liaison_services",

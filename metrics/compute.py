@@ -39,8 +39,13 @@ def _term(frame: pd.DataFrame, term: str) -> pd.Series:
     return frame[term].astype("Float64")
 
 
-def compute(indicator: Indicator, frame: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, tuple]:
-    """Per-unit (numerator, denominator, value) of one indicator, and the same for the town."""
+def compute(indicator: Indicator, frame: pd.DataFrame, period: Period,
+            unit_count: int | None = None) -> tuple[pd.DataFrame, tuple]:
+    """Per-unit (numerator, denominator, value) of one indicator, and the same for the town.
+
+    unit_count: the configured units of the indicator's kind, for a town denominator that counts
+    every unit (SPEC §5: villages with a culture site / villages).
+    """
     rows = _in_period(frame, indicator.template, period)
     work = pd.DataFrame({
         "unit": rows["unit"],
@@ -61,6 +66,8 @@ def compute(indicator: Indicator, frame: pd.DataFrame, period: Period) -> tuple[
         town = (None, None, None)
     else:
         n, d = per_unit["num"].sum(), per_unit["den"].sum(min_count=1)
+        if indicator.per_configured_unit and unit_count:
+            d = unit_count
         town = (_number(n), _number(d), _value(indicator, n, d))
     return per_unit, town
 
@@ -124,7 +131,9 @@ def evaluate(periods: list[Period], db=None, *, units: Units | None = None, town
 
         for indicator in CATALOGUE:
             if not indicator.is_scored:
-                per_unit, (num, den, value) = compute(indicator, frames[indicator.template], period)
+                kind = TEMPLATES[indicator.template].unit_kind
+                per_unit, (num, den, value) = compute(indicator, frames[indicator.template], period,
+                                                      len(units.of_kind(kind)))
                 add(indicator, per_unit, (value, num, den))
         per_unit, town = scoring.appraisal(frames["appraisal_scores"], period)
         add(BY_CODE["appraisal_score"], pd.DataFrame({"value": per_unit, "num": None, "den": None}),

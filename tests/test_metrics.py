@@ -37,6 +37,7 @@ UNITS = Units(
     ),
 )
 NAMES = {u.code: u.name for u in UNITS.units}
+CONFIGURED_VILLAGES = len(load_units().of_kind("village"))
 
 
 def m(year: int, month: int) -> dt.date:
@@ -129,7 +130,8 @@ EXPECTED = {
     # V02's blank January is not a month of zero days
     "advisor_days_per_village": {TOWN: (12.5 / 3, 12.5, 3), "V01": (9 / 2, 9, 2), "V02": (3.5, 3.5, 1), "V03": NO},
     # last reported month: V01 March has 1 site, V02 February has 0 (its 2 in January no longer count)
-    "culture_site_coverage": {TOWN: (1 / 2, 1, 2)},
+    # ... over every configured village (V03 reported nothing in the quarter: not counted as covered)
+    "culture_site_coverage": {TOWN: (1 / 3, 1, 3)},
     "liaison_services": {TOWN: (17, 17, None), "V01": (12, 12, None), "V02": (5, 5, None), "V03": NO},
     # D02's March is 0 of 0: it enters the town's sums but is no data for D02
     "legality_review_rate": {TOWN: (2 / 3, 2, 3), "D01": (2 / 3, 2, 3), "D02": (None, 0, 0)},
@@ -160,7 +162,8 @@ def test_every_hand_worked_indicator_is_still_in_the_catalogue():
 @pytest.mark.parametrize("code", [i.code for i in CATALOGUE if not i.is_scored])
 def test_compute_gives_the_same_town_figures_as_evaluate(code):
     indicator = BY_CODE[code]
-    _, town = compute(indicator, catalogue_frames()[indicator.template], Q1)
+    kind = TEMPLATES[indicator.template].unit_kind
+    _, town = compute(indicator, catalogue_frames()[indicator.template], Q1, len(UNITS.of_kind(kind)))
     assert town == (EXPECTED[code][TOWN][1], EXPECTED[code][TOWN][2], EXPECTED[code][TOWN][0])
 
 
@@ -336,15 +339,20 @@ def test_culture_site_coverage_is_given_for_the_town_only():
     assert table("culture_site_coverage", MAR, {V: rows}) == {TOWN: (2 / 3, 2, 3)}
 
 
-def test_culture_site_coverage_counts_villages_that_reported_by_their_last_month():
+def test_culture_site_coverage_counts_covered_villages_by_their_last_month_over_every_village():
     rows = frame(V, [
         {"unit": "V01", "month": m(2025, 1), "culture_sites": 1},
         {"unit": "V01", "month": m(2025, 2), "culture_sites": 0},  # the site closed
         {"unit": "V02", "month": m(2025, 1), "culture_sites": 0},
         {"unit": "V02", "month": m(2025, 3), "culture_sites": 1},  # a site opened
-        {"unit": "V03", "month": m(2025, 3), "culture_sites": None},  # not reported: not a village without
+        {"unit": "V03", "month": m(2025, 3), "culture_sites": None},  # not reported: not counted as covered
     ])
-    assert table("culture_site_coverage", Q1, {V: rows}) == {TOWN: (1 / 2, 1, 2)}
+    assert table("culture_site_coverage", Q1, {V: rows}) == {TOWN: (1 / 3, 1, 3)}
+
+
+def test_culture_site_coverage_is_no_data_when_no_village_reported_it():
+    rows = frame(V, [{"unit": "V01", "month": m(2025, 1), "disputes_received": 2}])
+    assert table("culture_site_coverage", Q1, {V: rows}) == {TOWN: NO}
 
 
 def test_a_months_figures_come_from_that_month_only():
@@ -516,7 +524,7 @@ def test_values_json_gives_the_town_and_every_configured_unit_for_a_few_indicato
         "disputes_received": {TOWN: 20, **villages, "东山村": 16, "西河村": 4},
         "resolution_rate": {TOWN: 0.85, **villages, "东山村": 0.9375, "西河村": 0.5},
         "advisor_days_per_village": {TOWN: 12.5 / 3, **villages, "东山村": 4.5, "西河村": 3.5},
-        "culture_site_coverage": {TOWN: 0.5},
+        "culture_site_coverage": {TOWN: 1 / CONFIGURED_VILLAGES},  # 1 covered of the 12 configured
         "certification_rate": {TOWN: 15 / 16, **departments, "党政办公室": 1.0, "司法所": 0.75},
         "training_sessions": {TOWN: 4, **villages, **departments, "东山村": 2, "党政办公室": 2},
     }
@@ -535,7 +543,9 @@ def test_values_json_keys_are_the_town_and_the_units_of_each_indicators_template
 def test_values_json_agrees_with_the_hand_worked_figures_of_the_catalogue(imported_db):
     values = values_json(Q1, imported_db)["values"]
     for code, expected in EXPECTED.items():
-        for unit, (value, _, _) in expected.items():
+        for unit, (value, numerator, _) in expected.items():
+            if BY_CODE[code].per_configured_unit:  # the database side counts the 12 configured villages
+                value = numerator / CONFIGURED_VILLAGES
             assert values[code][NAMES.get(unit, unit)] == value, (code, unit)
 
 
@@ -558,7 +568,7 @@ def test_values_json_for_one_unit_keeps_only_the_town_and_that_unit(imported_db)
     values = values_json(Q1, imported_db, unit="东山村")["values"]
     assert values["disputes_received"] == {TOWN: 20, "东山村": 16}
     assert values["certification_rate"] == {TOWN: 15 / 16}
-    assert values["culture_site_coverage"] == {TOWN: 0.5}
+    assert values["culture_site_coverage"] == {TOWN: 1 / CONFIGURED_VILLAGES}
 
 
 # --- targets and formats -----------------------------------------------------------------------
