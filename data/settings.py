@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 
 from data import auth
@@ -25,14 +26,21 @@ def read(name: str) -> str:
 
 
 def _validate(name: str, tmp) -> None:
+    """Load the new text with the product's own (uncached) loaders; any failure is a Chinese SettingsError."""
     try:
         with open(tmp, "rb") as f:
             tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
-        raise SettingsError(f"格式错误：{e}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(e))
+        at = f"第 {where[1]} 行第 {where[2]} 列附近" if where else "某处"
+        raise SettingsError(f"格式错误：{at}不符合 TOML 写法（注意引号、等号和方括号）") from None
     try:
         if name == "units":
             _load_units.__wrapped__(tmp, 0.0)
+            from metrics.targets import CONFIG_DIR as targets_dir, _load
+
+            # the weights name unit codes: a units file that drops one would break the scoring
+            _load.__wrapped__(targets_dir / "assessment.toml", 0.0, units_path=tmp)
         elif name == "reporting":
             from data.reporting import _late_day
 
@@ -41,7 +49,11 @@ def _validate(name: str, tmp) -> None:
             from metrics.targets import _load  # the same loader the product uses
 
             _load.__wrapped__(tmp, 0.0)
-    except (ValueError, KeyError) as e:
+    except SettingsError:
+        raise
+    except KeyError as e:
+        raise SettingsError(f"内容有误：缺少必填项 {e}") from None
+    except Exception as e:  # a wrong type anywhere: say so rather than crash the page
         raise SettingsError(f"内容有误：{e}") from None
 
 

@@ -29,13 +29,16 @@ class ConfigError(ValueError):
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime: float) -> Assessment:
+def _load(path: Path, mtime: float, units_path: Path | None = None) -> Assessment:
     with open(path, "rb") as f:
         raw = tomllib.load(f)
+    codes = {u.code for u in load_units(units_path).units}
     targets = {}
     for code, entry in raw.get("targets", {}).items():
         if code not in BY_CODE:
             raise ConfigError(f"{path}：[targets] 中的指标代码“{code}”不存在")
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), (int, float)):
+            raise ConfigError(f"{path}：[targets] 中“{code}”应写成 {code} = {{ value = 数值 }}")
         per = entry.get("per")
         if per not in (None, "year"):
             raise ConfigError(f"{path}：指标“{code}”的 per 只能是 \"year\" 或不填")
@@ -43,7 +46,7 @@ def _load(path: Path, mtime: float) -> Assessment:
     states = raw.get("states", {})
     weights = {}
     for kind, table in raw.get("weights", {}).items():
-        if kind not in ("town", "village", "department") and kind not in {u.code for u in load_units().units}:
+        if kind not in ("town", "village", "department") and kind not in codes:
             raise ConfigError(f"{path}：[weights.{kind}] 无效：应为 town、village、department 或已配置的单位代码")
         for code, w in table.items():
             if code not in BY_CODE or code in ("rule_of_law_score", "assessment_points"):
