@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -256,3 +257,27 @@ def test_the_command_line_adds_a_user_from_stdin_without_echoing_the_password(tm
     listed = subprocess.run([sys.executable, "-m", "data", "user", "list", "--db", str(path)],
                             capture_output=True, text=True, cwd=ROOT)
     assert listed.stdout.split() == ["王五", "填报员", "西河村"]
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("assessment", "[targets]\nresolution_rate = 1.0\n", "应写成 resolution_rate = { value = 数值 }"),
+    ("reporting", "late_day = = 3", "格式错误：第 1 行第 12 列附近"),
+    ("reporting", "late_day = 31", "late_day 应为 1 到 28 之间的整数"),
+    ("units", None, "[weights.D08] 无效"),  # dropping a unit that the weights still name
+])
+def test_a_settings_file_that_would_break_the_product_is_refused_in_chinese(db, tmp_path, monkeypatch, name, text,
+                                                                          message):
+    import shutil
+
+    import metrics.targets
+
+    for f in ("units", "assessment", "reporting"):
+        shutil.copy(ROOT / "config" / f"{f}.toml", tmp_path / f"{f}.toml")
+    monkeypatch.setattr(settings, "CONFIG_DIR", tmp_path)
+    monkeypatch.setattr(metrics.targets, "CONFIG_DIR", tmp_path)
+    if text is None:
+        text = (tmp_path / "units.toml").read_text(encoding="utf-8").replace('code = "D08"', 'code = "D09"')
+    before = (tmp_path / f"{name}.toml").read_text(encoding="utf-8")
+    with pytest.raises(settings.SettingsError, match=re.escape(message)):
+        settings.save(ADMIN, name, text, db)
+    assert (tmp_path / f"{name}.toml").read_text(encoding="utf-8") == before
