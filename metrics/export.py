@@ -41,11 +41,11 @@ from metrics.catalogue import BY_CODE, CATALOGUE, HEADLINE, Indicator
 from metrics.compute import evaluate, units_for
 from metrics.format import DASH, fmt_change, fmt_value
 from metrics.periods import Period
-from metrics.targets import BAD, NONE, OK, WARN, assessment, attainment, state, target
+from metrics.targets import (BAD, NO_TARGET, NONE, OK, STATE_COLOR, STATE_MARK, WARN, assessment, attainment, state,
+                             target, target_text)
 
 SOURCE = "数据来源：法治指标看板（各村、镇直单位月报）"
 SAMPLE = "示例数据"
-NO_TARGET = "无目标"
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,6 @@ KIND_ZH = {"town": TOWN, "village": "村", "department": "镇直单位"}
 
 # Okabe–Ito, as on the dashboard; a state is always written as a word too (a projector washes colours out).
 BLUE, GREY, INK = "0072B2", "8C8C8C", "222222"
-STATE_COLOR = {OK: "009E73", WARN: "E69F00", BAD: "D55E00", NONE: GREY, NO_TARGET: GREY}
-STATE_MARK = {OK: "✔", WARN: "！", BAD: "✘", NONE: "—", NO_TARGET: ""}
 
 # The 2025 report's section 一 and which indicators its figures paragraphs state, in its order.
 REPORT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -150,16 +148,6 @@ def state_word(code: str, value, period: Period, per_unit: bool = False) -> str:
     if target(code, period, per_unit) is None:
         return NO_TARGET
     return state(attainment(code, value, period, per_unit))
-
-
-def target_text(code: str, period: Period, per_unit: bool = False) -> str:
-    goal = target(code, period, per_unit)
-    ind = BY_CODE[code]
-    if goal is None:
-        return NO_TARGET
-    if ind.direction == "zero":
-        return "目标 0"
-    return "目标 " + ("≥ " if ind.fmt != "pct" or goal < 1 else "") + fmt_value(goal, ind.fmt, ind.unit)
 
 
 def shown(ind: Indicator, value, period: Period) -> str:

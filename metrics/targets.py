@@ -9,9 +9,14 @@ from pathlib import Path
 from data.config import CONFIG_DIR, TOWN, load_units
 from data.schema import TEMPLATES
 from metrics.catalogue import BY_CODE
+from metrics.format import fmt_value
 from metrics.periods import Period
 
 OK, WARN, BAD, NONE = "达标", "预警", "未达标", "无数据"
+NO_TARGET = "无目标"
+# The state's colour (Okabe–Ito, colour-blind safe) and the mark that carries it without colour.
+STATE_COLOR = {OK: "009E73", WARN: "E69F00", BAD: "D55E00", NONE: "8C8C8C", NO_TARGET: "8C8C8C"}
+STATE_MARK = {OK: "✔", WARN: "!", BAD: "✘", NONE: "—", NO_TARGET: ""}
 
 
 @dataclass(frozen=True)
@@ -138,3 +143,14 @@ def rank(table, period: Period, codes: list[str]):
     out = out.sort_values(["score", "met"], ascending=False, kind="stable").reset_index(drop=True)
     out["rank"] = out["score"].rank(method="min", ascending=False).astype(int)
     return out
+
+
+def target_text(code: str, period: Period, per_unit: bool = False) -> str:
+    """目标 ≥ 95.0%, 目标 0, 无目标: the target as cards, slides and reports word it."""
+    goal = target(code, period, per_unit)
+    if goal is None:
+        return NO_TARGET
+    ind = BY_CODE[code]
+    if ind.direction == "zero":
+        return "目标 0"
+    return "目标 " + ("≥ " if ind.fmt != "pct" or goal < 1 else "") + fmt_value(goal, ind.fmt, ind.unit)

@@ -22,14 +22,15 @@ from metrics.catalogue import BY_CODE, Indicator
 from metrics.compute import evaluate
 from metrics.format import axis_format, fmt_change, fmt_value
 from metrics.periods import Period, parse_period
-from metrics.targets import BAD, NONE, OK, WARN, attainment, state, target
+from metrics import targets
+from metrics.targets import BAD, NONE, OK, WARN, attainment, state, target, target_text
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies and on a washed-out projector.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-STATE_COLOR = {OK: "#009E73", WARN: "#E69F00", BAD: "#D55E00", NONE: "#8C8C8C"}
+STATE_COLOR = {state: "#" + hex_ for state, hex_ in targets.STATE_COLOR.items()}
 STATE_ICON = {OK: ":material/check_circle:", WARN: ":material/warning:", BAD: ":material/cancel:", NONE: ":material/remove:"}
 STATE_BADGE = {OK: "green", WARN: "orange", BAD: "red", NONE: "gray"}
-STATE_MARK = {OK: "✔", WARN: "!", BAD: "✘", NONE: "—"}  # in charts, where material icons do not render
+STATE_MARK = targets.STATE_MARK  # in charts, where material icons do not render
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "法治指标"},
                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -188,16 +189,6 @@ def value_text(code: str, value) -> str:
 
 def state_of(code: str, value, period: Period, per_unit: bool = False) -> str:
     return state(attainment(code, value, period, per_unit))
-
-
-def target_text(code: str, period: Period, per_unit: bool = False) -> str:
-    goal = target(code, period, per_unit)
-    if goal is None:
-        return "无目标"
-    ind = BY_CODE[code]
-    if ind.direction == "zero":
-        return "目标 0"
-    return "目标 " + ("≥ " if ind.fmt != "pct" or goal < 1 else "") + fmt_value(goal, ind.fmt, ind.unit)
 
 
 def kpi_card(code: str, value, before, period: Period, prev_label: str, per_unit: bool = False) -> None:
