@@ -9,12 +9,7 @@ photographed into artifacts/screenshots/flow_*.png for a person to look at.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -28,19 +23,17 @@ from data.template_xlsx import write_template
 from tests.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    ROOT,
     SHOTS,
     WAIT_MS,
     after_click,
     exceptions,
-    free_port,
+    start_server,
     full_page_shot,
     settle,
     stop,
 )
 
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+import playwright.sync_api as playwright  # noqa: E402 — a missing browser must fail, not skip
 
 DEC = dt.date(2025, 12, 1)
 Q4_TITLE = "法治建设总览 · 2025年第四季度"
@@ -52,30 +45,6 @@ SAMPLE_UPLOAD_ID = 1
 
 
 # --- the server, the browser and what a person sees ----------------------------------------------
-
-
-def start_server(db: Path, log: Path, auth_mode: str) -> tuple[subprocess.Popen, str]:
-    """tests.test_browser.start_server, with sign-in on or off as asked (it always turns it off)."""
-    port = free_port()
-    env = dict(os.environ, FAZHI_DB=str(db), FAZHI_AUTH=auth_mode)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--client.showErrorDetails", "full"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="module")
