@@ -286,6 +286,24 @@ def units_figure(code: str, rows: pd.DataFrame, period: Period, title: str, high
     return fig
 
 
+def ranking_figure(rows: pd.DataFrame, title: str, height: int | None = None) -> go.Figure:
+    """Best first on a 0–100 axis, so that a gap of 0.3 looks like 0.3; the gap to the unit above on the right."""
+    rows = rows[rows["score"].notna()]
+    names = [f"{int(r)}. {n}" for r, n in zip(rows["rank"], rows["unit_name"])]
+    fig = go.Figure(go.Bar(
+        y=names, x=rows["score"], orientation="h", marker_color=[STATE_COLOR[BAD] if v else PALETTE[0] for v in rows["veto"]],
+        text=[f"{s:.2f}" + (" ✘ 一票否决" if v else "") + (" · 数据不全" if m else "")
+              for s, v, m in zip(rows["score"], rows["veto"], rows["missing"])],
+        textposition="inside", insidetextanchor="end", textfont=dict(color="white"), hovertemplate="%{y}：%{x:.2f} 分<extra></extra>"))
+    fig.add_scatter(y=names, x=[101] * len(rows), mode="text", textposition="middle right", hoverinfo="skip",
+                    text=["" if pd.isna(g) else "并列" if g < 0.005 else f"差 {g:.2f}" for g in rows["gap"]], textfont=dict(color="#555"))
+    fig.add_annotation(x=101, y=1, yref="paper", yanchor="bottom", xanchor="left", text="与上一名", showarrow=False)
+    fig.update_layout(title=title, height=height or 80 + 40 * len(rows), showlegend=False, bargap=0.25)
+    fig.update_xaxes(range=[0, 118], tickvals=list(range(0, 101, 20)), title="法治建设考核得分（满分 100）")
+    fig.update_yaxes(autorange="reversed", title=None)
+    return fig
+
+
 def follow_click(event, chart_key: str) -> None:
     """Open the 村庄 page on a village clicked in a chart, once per click (a selection outlives reruns)."""
     code = selected_unit(event)

@@ -9,28 +9,10 @@ from data.schema import EVALUATOR_TYPES
 from metrics import scoring
 from metrics.catalogue import BY_CODE
 from metrics.format import DASH
-from metrics.targets import BAD, assessment
+from metrics.targets import assessment
 from pages import _ui
 
 LIGHT = {"#E69F00", "#56B4E9", "#F0E442", "#CC79A7"}  # palette colours that need dark text
-
-
-def ranking_figure(rows, title: str) -> go.Figure:
-    """Best first on a 0–100 axis, so that a gap of 0.3 looks like 0.3; the gap to the unit above on the right."""
-    rows = rows[rows["score"].notna()]
-    names = [f"{int(r)}. {n}" for r, n in zip(rows["rank"], rows["unit_name"])]
-    fig = go.Figure(go.Bar(
-        y=names, x=rows["score"], orientation="h", marker_color=[_ui.STATE_COLOR[BAD] if v else _ui.PALETTE[0] for v in rows["veto"]],
-        text=[f"{s:.2f}" + (" ✘ 一票否决" if v else "") + (" · 数据不全" if m else "")
-              for s, v, m in zip(rows["score"], rows["veto"], rows["missing"])],
-        textposition="inside", insidetextanchor="end", textfont=dict(color="white"), hovertemplate="%{y}：%{x:.2f} 分<extra></extra>"))
-    fig.add_scatter(y=names, x=[101] * len(rows), mode="text", textposition="middle right", hoverinfo="skip",
-                    text=["" if pd.isna(g) else "并列" if g < 0.005 else f"差 {g:.2f}" for g in rows["gap"]], textfont=dict(color="#555"))
-    fig.add_annotation(x=101, y=1, yref="paper", yanchor="bottom", xanchor="left", text="与上一名", showarrow=False)
-    fig.update_layout(title=title, height=80 + 40 * len(rows), showlegend=False, bargap=0.25)
-    fig.update_xaxes(range=[0, 118], tickvals=list(range(0, 101, 20)), title="法治建设考核得分（满分 100）")
-    fig.update_yaxes(autorange="reversed", title=None)
-    return fig
 
 
 def contribution_figure(rows, codes: list[str], title: str) -> go.Figure:
@@ -82,7 +64,7 @@ st.caption(f"得分 = Σ 权重 × 完成率（完成率 = 实际值 ÷ 目标�
 for tab, kind, who in zip(st.tabs(["各村", "镇直单位"]), ("village", "department"), ("各村", "镇直单位")):
     with tab:
         rows = scoring.ranking(scores, before, kind)
-        _ui.chart(ranking_figure(rows, f"{who}法治建设考核得分排名"), key=f"rank_{kind}")
+        _ui.chart(_ui.ranking_figure(rows, f"{who}法治建设考核得分排名"), key=f"rank_{kind}")
         shown = rows.assign(change=[DASH if pd.isna(c) else f"{c:+.2f}" for c in rows["change"]],
                             gap=[DASH if pd.isna(g) else "并列" if g < 0.005 else f"{g:.2f}" for g in rows["gap"]])
         st.dataframe(shown[["rank", "unit_name", "score", "points", "change", "gap", "remark"]], hide_index=True,

@@ -79,17 +79,7 @@ def indicator(code: str) -> None:
 def ranking(kind: str) -> None:
     st.title(f"{'各村' if kind == 'village' else '镇直单位'}法治建设考核得分排名 · {period.label_zh}")
     rows = scoring.ranking(scores, None, kind)
-    rows = rows[rows.score.notna()]
-    names = [f"{int(r)}. {n}" for r, n in zip(rows["rank"], rows["unit_name"])]
-    fig = go.Figure(go.Bar(
-        y=names, x=rows["score"], orientation="h", marker_color=[_ui.STATE_COLOR[BAD] if v else _ui.PALETTE[0] for v in rows["veto"]],
-        text=[f"{s:.2f}" + (" ✘ 一票否决" if v else "") for s, v in zip(rows["score"], rows["veto"])],
-        textposition="inside", insidetextanchor="end", textfont=dict(color="white")))
-    fig.add_scatter(y=names, x=[101] * len(rows), mode="text", textposition="middle right", textfont=dict(color="#555"),
-                    text=["" if pd.isna(g) else "并列" if g < 0.005 else f"差 {g:.2f}" for g in rows["gap"]])
-    fig.update_layout(height=CHART_HEIGHT, showlegend=False, title="满分 100；右侧为与上一名的分差", margin=dict(t=70))
-    fig.update_xaxes(range=[0, 118], tickvals=list(range(0, 101, 20)))
-    fig.update_yaxes(autorange="reversed")
+    fig = _ui.ranking_figure(rows, "满分 100；右侧为与上一名的分差", height=CHART_HEIGHT)
     _ui.chart(fig, key=f"slide_rank_{kind}")
 
 
