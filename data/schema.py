@@ -48,6 +48,11 @@ class Template:
         return next(c for c in self.columns if c.field == name)
 
     @property
+    def period_field(self) -> str:
+        """The column that places a row in time: its month, date or year."""
+        return next(c.field for c in self.columns if c.kind in ("month", "date", "year"))
+
+    @property
     def value_fields(self) -> list[str]:
         return [c.field for c in self.columns if c.field not in self.identity]
 

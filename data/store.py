@@ -197,8 +197,7 @@ def _plan_template(con, template: Template, batches) -> list[BatchPlan]:
                     changes.append({**{k: rec[k] for k in template.identity}, "field": f,
                                     "header": template.column(f).header,
                                     "old": None if pd.isna(old) else old, "new": None if pd.isna(new) else new})
-        period_field = template.identity[1] if template.monthly else ("date" if template.name == "training_ledger" else "year")
-        periods = sorted({_period_label(v) for v in batch.frame[period_field].drop_duplicates()})
+        periods = sorted({_period_label(v) for v in batch.frame[template.period_field].drop_duplicates()})
         plans.append(BatchPlan(batch.file, batch.sheet, template, sorted(set(batch.frame["unit"])), periods,
                                by_status.get("added", 0), by_status.get("replaced", 0), by_status.get("unchanged", 0),
                                pd.DataFrame(changes, columns=[*template.identity, "field", "header", "old", "new"])))
@@ -412,8 +411,8 @@ def rows(template: str, first: dt.date | None = None, last: dt.date | None = Non
          with_meta: bool = False) -> pd.DataFrame:
     """Current rows of one template whose month (or date, or year) falls in [first, last]."""
     t = TEMPLATES[template]
-    if t.monthly or template == "training_ledger":
-        key = "month" if t.monthly else "date"
+    key = t.period_field
+    if key != "year":
         where, args = f"{key} BETWEEN ? AND ?", [first or dt.date(1900, 1, 1), _month_end(last) if last else dt.date(9999, 12, 31)]
     else:
         where, args = "year BETWEEN ? AND ?", [first.year if first else 0, last.year if last else 9999]

@@ -21,12 +21,8 @@ from metrics.periods import Period
 RESULT_COLUMNS = ["period", "code", "unit", "unit_name", "value", "numerator", "denominator"]
 
 
-def _time_column(template: str) -> str:
-    return {"training_ledger": "date", "appraisal_scores": "year"}.get(template, "month")
-
-
 def _in_period(frame: pd.DataFrame, template: str, period: Period) -> pd.DataFrame:
-    col = _time_column(template)
+    col = TEMPLATES[template].period_field
     if col == "year":
         return frame[(frame["year"] >= period.first.year) & (frame["year"] <= period.end.year)]
     days = pd.to_datetime(frame[col])
@@ -49,7 +45,7 @@ def compute(indicator: Indicator, frame: pd.DataFrame, period: Period,
     rows = _in_period(frame, indicator.template, period)
     work = pd.DataFrame({
         "unit": rows["unit"],
-        "order": rows[_time_column(indicator.template)],
+        "order": rows[TEMPLATES[indicator.template].period_field],
         "num": _term(rows, indicator.numerator),
         "den": _term(rows, indicator.denominator) if indicator.is_rate else pd.Series(pd.NA, index=rows.index, dtype="Float64"),
     })
