@@ -15,15 +15,18 @@ with accounts:
     names = {u.code: u.name for u in _ui.units().units}
     if not frame.empty:
         frame = frame.assign(role=frame.role.map(auth.ROLES), unit=frame.unit.map(names))
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "name": "用户名", "role": "角色", "unit": "绑定单位", "created_at": "创建时间",
-        "failures": "连续输错次数", "locked_until": "锁定至"})
+    if frame.empty:
+        st.info("还没有账号。开启登录后，第一次打开看板时会要求创建管理员账号；也可以在这里先添加。")
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            "name": "用户名", "role": "角色", "unit": "绑定单位", "created_at": "创建时间",
+            "failures": "连续输错次数", "locked_until": "锁定至"})
     with st.form("add_user", clear_on_submit=True):
         st.markdown("**添加账号**")
         c1, c2, c3 = st.columns(3)
         name = c1.text_input("用户名")
         role = c2.selectbox("角色", list(auth.ROLES), format_func=auth.ROLES.get)
-        unit = c3.selectbox("绑定单位（仅填报员）", [""] + list(names.values()))
+        unit = c3.selectbox("绑定单位（仅填报员）", list(names.values()), index=None, placeholder="不绑定")
         pw = st.text_input("初始密码（至少 8 位）", type="password")
         if st.form_submit_button("添加", type="primary"):
             try:
@@ -35,6 +38,8 @@ with accounts:
 
 with log:
     trail = auth.audit_log(_ui.db())
+    if trail.empty:
+        st.info("还没有任何操作记录。")
     trail = trail.assign(action=trail.action.map(lambda a: auth.ACTIONS.get(a, a)),
                          ok=trail.ok.map({True: "成功", False: "失败"}))
     trail = trail.rename(columns={"id": "序号", "logged_at": "时间", "user_name": "用户", "action": "操作",

@@ -37,6 +37,7 @@ me = _ui.user()
 st.html(f"""<style>
 [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] > * {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after {{ content: "选择文件"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: flex; flex-direction: column; align-items: flex-start; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"]::before {{
   content: "将报表文件拖到这里，或点击选择文件"; display: block; font-weight: 600; }}
